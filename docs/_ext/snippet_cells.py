@@ -1,0 +1,69 @@
+"""Fill each ``{code-cell}`` that names a snippet section with that section's code.
+
+A page writes an empty cell with the option ``:snippet: two_knobs#dense-weights``;
+this extension replaces the empty body with the section ``# %% dense-weights`` of
+``snippets/two_knobs.py`` before MyST-NB reads the page. So the code lives in
+one place, runs as a plain script, and its text is part of the notebook that
+jupyter-cache hashes: editing a snippet re-executes the pages that use it
+(``:load:`` alone does not, executablebooks/MyST-NB#621). The snippet file is
+also registered as a dependency so that Sphinx re-reads the page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from sphinx.util import logging
+
+SNIPPETS = Path(__file__).resolve().parents[2] / "snippets"
+SECTION_MARK = re.compile(r"^# %% (?P<name>[a-z0-9-]+)\s*$", re.M)
+SNIPPET_CELL = re.compile(
+    r"(?P<head>^```\{code-cell\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*?"
+    r":snippet: (?P<file>\w+)#(?P<section>[a-z0-9-]+)\n"
+    r"(?::[\w-]+:[^\n]*\n)*)(?P<body>.*?)^```[ \t]*$",
+    re.M | re.S,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def snippet_path(name: str) -> Path:
+    return SNIPPETS / f"{name}.py"
+
+
+def read_sections(path: Path) -> dict[str, str]:
+    """The sections of a snippet file, by name, in file order."""
+    text = path.read_text(encoding="utf-8")
+    marks = list(SECTION_MARK.finditer(text))
+    ends = [mark.start() for mark in marks[1:]] + [len(text)]
+    sections = {}
+    for mark, end in zip(marks, ends):
+        if mark["name"] in sections:
+            raise ValueError(f"{path}: section {mark['name']!r} appears twice")
+        sections[mark["name"]] = text[mark.end() : end].strip("\n") + "\n"
+    return sections
+
+
+def fill_snippet_cells(app, docname: str, source: list[str]) -> None:
+    def fill(match: re.Match) -> str:
+        path = snippet_path(match["file"])
+        where = f"{app.env.doc2path(docname)}: snippet {match['file']}#{match['section']}"
+        if match["body"].strip():
+            logger.warning(f"{where}: the cell must be empty, its code comes from the snippet")
+        if not path.is_file():
+            logger.warning(f"{where}: no file {path}")
+            return match[0]
+        app.env.note_dependency(str(path))
+        sections = read_sections(path)
+        if match["section"] not in sections:
+            logger.warning(f"{where}: no section '# %% {match['section']}' in {path.name}")
+            return match[0]
+        return match["head"] + sections[match["section"]] + "```"
+
+    source[0] = SNIPPET_CELL.sub(fill, source[0])
+
+
+def setup(app):
+    app.connect("source-read", fill_snippet_cells)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,97 @@
+"""Claims: statements about Keras behaviour, each proved by an executed assertion.
+
+A claim has a stable ID. When it holds, the cell shows a badge with the ID, the
+statement and the evidence; the Sphinx extension ``claim_index`` collects the
+badges into the Claims page. When it does not hold, ``ClaimFailed`` stops the
+build and names the claim, what was expected, what was observed and the
+versions it ran on.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.metadata
+import platform
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from IPython.display import display
+
+CLAIM_ID = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
+
+
+class ClaimFailed(AssertionError):
+    """A claim about Keras behaviour did not hold on the installed versions."""
+
+
+def stack_versions() -> str:
+    """The versions a claim is checked on, in one line.
+
+    >>> stack_versions()
+    'Python 3..., TensorFlow 2..., Keras 3..., tf-keras 2...'
+    """
+    packages = ("tensorflow", "keras", "tf-keras")
+    names = ("TensorFlow", "Keras", "tf-keras")
+    versions = [f"Python {platform.python_version()}"] + [
+        f"{name} {importlib.metadata.version(package)}"
+        for name, package in zip(names, packages)
+    ]
+    return ", ".join(versions)
+
+
+def _inline_code_html(text: str) -> str:
+    """Escape text for HTML and render `backticked` parts as code."""
+    parts = html.escape(text).split("`")
+    return "".join(f"<code>{part}</code>" if i % 2 else part for i, part in enumerate(parts))
+
+
+@dataclass(frozen=True)
+class ProvedClaim:
+    """The evidence a passed claim leaves in its cell's output."""
+
+    claim_id: str
+    statement: str
+    observed: Any
+
+    def __str__(self) -> str:
+        return f"✔ {self.claim_id} {self.statement} (observed: {self.observed!r})"
+
+    def _repr_html_(self) -> str:
+        return (
+            f'<div class="claim claim-passed" id="claim-{self.claim_id}" '
+            f'data-claim-id="{self.claim_id}" data-claim-status="passed" '
+            f'data-claim-statement="{html.escape(self.statement)}">'
+            f'<span class="claim-badge">✔ {self.claim_id}</span> '
+            f'<span class="claim-statement">{_inline_code_html(self.statement)}</span> '
+            f'<span class="claim-evidence">observed: <code>{html.escape(repr(self.observed))}</code></span>'
+            "</div>"
+        )
+
+
+def claim(claim_id: str, statement: str, *, observed: Any, expected: Any) -> None:
+    """Assert that Keras behaves as ``statement`` says, and show the evidence.
+
+    ``observed`` is what the code measured, ``expected`` what the statement
+    predicts; both are plain Python values compared with ``==``.
+
+    >>> claim("DOC-SUM", "One plus one is two.", observed=1 + 1, expected=2)
+    ✔ DOC-SUM One plus one is two. (observed: 2)
+    >>> claim("DOC-WRONG-SUM", "One plus one is three.", observed=1 + 1, expected=3)
+    Traceback (most recent call last):
+    ...
+    keras_guide.claims.ClaimFailed: claim DOC-WRONG-SUM does not hold: One plus one is three.
+      expected: 3
+      observed: 2
+      on Python 3..., TensorFlow 2..., Keras 3..., tf-keras 2...
+    """
+    if not CLAIM_ID.fullmatch(claim_id):
+        raise ValueError(f"claim IDs look like PAGE-WHAT-HOLDS, got {claim_id!r}")
+    if observed != expected:
+        raise ClaimFailed(
+            f"claim {claim_id} does not hold: {statement}\n"
+            f"  expected: {expected!r}\n"
+            f"  observed: {observed!r}\n"
+            f"  on {stack_versions()}"
+        )
+    display(ProvedClaim(claim_id, statement, observed))

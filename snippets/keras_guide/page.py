@@ -1,0 +1,81 @@
+"""What every page runs first, and how pages hand numbers to their prose.
+
+``start_page`` fixes the seeds, makes TensorFlow's ops deterministic and shows
+the versions the page was executed with. ``glue`` stores a value for the
+prose (MyST-NB's ``{glue:text}`` role) when the page runs in the build; when a
+snippet runs as a plain script it prints the value instead, and records it in
+the JSON file named by ``KERAS_GUIDE_GLUE_FILE`` so that tests can compare two
+executions.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+from typing import Any
+
+from IPython import get_ipython
+from IPython.display import display
+from IPython.lib.pretty import pretty
+
+from keras_guide.claims import stack_versions
+
+SEED = 2026
+GLUE_FILE_VARIABLE = "KERAS_GUIDE_GLUE_FILE"
+
+
+class ExecutedWith:
+    """The banner that shows which versions a page ran on."""
+
+    def __init__(self) -> None:
+        self.versions = stack_versions()
+
+    def __str__(self) -> str:
+        return f"Executed with {self.versions}"
+
+    def _repr_html_(self) -> str:
+        return f'<p class="executed-with">Executed with {html.escape(self.versions)}.</p>'
+
+
+def start_page() -> None:
+    """Fix every seed, make ops deterministic and show the versions in use."""
+    import keras
+    import pandas as pd
+    import tensorflow as tf
+
+    # pandas sizes tables to the terminal when it is not in a kernel; use the
+    # kernel's layout everywhere so that a script prints what the page shows.
+    pd.set_option("display.max_columns", 20)
+    keras.utils.set_random_seed(SEED)
+    tf.config.experimental.enable_op_determinism()
+    display(ExecutedWith())
+
+
+def in_build_kernel() -> bool:
+    """True when the code runs in a Jupyter kernel (the build), not as a script.
+
+    >>> in_build_kernel()
+    False
+    """
+    shell = get_ipython()
+    return shell is not None and hasattr(shell, "kernel")
+
+
+def glue(name: str, value: Any) -> None:
+    """Make ``value`` available to the prose as ``{glue:text}`name```.
+
+    >>> glue("doc-answer", 42)
+    doc-answer = 42
+    """
+    if in_build_kernel():
+        from myst_nb import glue as myst_nb_glue
+
+        myst_nb_glue(name, value, display=False)
+        return
+    text = pretty(value)
+    print(f"{name} = {text}")
+    glue_file = os.environ.get(GLUE_FILE_VARIABLE)
+    if glue_file:
+        with open(glue_file, "a", encoding="utf-8") as stream:
+            stream.write(json.dumps({name: text}) + "\n")

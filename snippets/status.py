@@ -1,0 +1,24 @@
+"""The code of the build status page (docs/status.md).
+
+Run it with ``python snippets/status.py``.
+"""
+
+# %% pins
+import importlib.metadata
+
+import pandas as pd
+from IPython.display import display
+from packaging.requirements import Requirement
+
+from keras_guide.page import start_page
+
+start_page()
+
+pins = [Requirement(line) for line in importlib.metadata.requires("keras-trainable-guide")]
+rows = []
+for pin in pins:
+    installed = importlib.metadata.version(pin.name)
+    assert pin.specifier.contains(installed), f"{pin.name} {installed} does not match {pin.specifier}"
+    group = str(pin.marker).removeprefix("extra == ").strip('"') if pin.marker else "runtime"
+    rows.append({"package": pin.name, "pinned": str(pin.specifier), "installed": installed, "group": group})
+display(pd.DataFrame(rows).set_index("package"))

@@ -1,0 +1,110 @@
+"""Checks on the built site: they read what the build executed, and never re-execute."""
+
+from __future__ import annotations
+
+import re
+from importlib.metadata import version
+
+from conftest import DOCS, all_pages, built_html, code_cells, notebook_pages
+from snippet_cells import read_sections, snippet_path
+
+# What TensorFlow, absl and Python print when they are not silenced.
+LOG_NOISE = re.compile(
+    r"oneDNN custom operations|cuda_drivers|Could not find cuda|cuInit|absl::InitializeLog"
+    r"|^[IWEF]\d{4} \d\d:\d\d|Traceback \(most recent call last\)",
+    re.M,
+)
+
+
+def output_texts(page: str):
+    for index, cell in enumerate(code_cells(page)):
+        for output in cell["outputs"]:
+            texts = [output.get("text", "")] + [
+                value for key, value in output.get("data", {}).items() if key.startswith("text/")
+            ]
+            for text in texts:
+                yield index, "".join(text) if isinstance(text, list) else text
+
+
+def test_every_code_cell_was_executed_and_shows_evidence(page):
+    cells = code_cells(page)
+    assert cells, f"{page} has no code cells"
+    for index, cell in enumerate(cells):
+        assert cell["execution_count"] is not None, f"{page}: code cell {index} was not executed"
+        assert cell["outputs"], f"{page}: code cell {index} prints nothing; each cell shows its evidence"
+
+
+def test_no_errors_warnings_or_log_noise_in_outputs(page):
+    for index, cell in enumerate(code_cells(page)):
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error", f"{page}: code cell {index} raised {output.get('ename')}"
+            assert output.get("name") != "stderr", f"{page}: code cell {index} wrote to stderr: {output['text']}"
+    for index, text in output_texts(page):
+        assert not LOG_NOISE.search(text), f"{page}: code cell {index} shows log noise: {text[:300]}"
+
+
+def test_no_log_noise_in_html():
+    for page in all_pages():
+        text = built_html(page).get_text()
+        assert not LOG_NOISE.search(text), f"{page}.html shows log noise"
+
+
+def test_status_page_lists_every_executed_page_as_succeeded():
+    rows = {}
+    for row in built_html("status").select("table tbody tr"):
+        cells = [cell.get_text(strip=True) for cell in row.find_all("td")]
+        if len(cells) == 5:
+            rows[cells[0]] = cells[4]
+    assert rows.keys() == set(notebook_pages()), rows
+    assert set(rows.values()) == {"✅"}, rows
+
+
+def test_every_page_shows_the_versions_it_ran_on(page):
+    banner = built_html(page).select_one("p.executed-with")
+    assert banner is not None, f"{page} does not show the versions it was executed with"
+    for package, label in (("tensorflow", "TensorFlow"), ("keras", "Keras"), ("tf-keras", "tf-keras")):
+        assert f"{label} {version(package)}" in banner.get_text(), banner.get_text()
+
+
+def test_every_cell_is_a_snippet_section_in_file_order(page):
+    """Running snippets/<page>.py as a script executes exactly what the page executed."""
+    used = [cell["metadata"].get("snippet") for cell in code_cells(page)]
+    assert None not in used, f"{page} has code cells that do not come from snippets/"
+    sections = read_sections(snippet_path(page))
+    assert used == [f"{page}#{name}" for name in sections], (used, list(sections))
+    for cell, code in zip(code_cells(page), sections.values()):
+        assert "".join(cell["source"]).strip() == code.strip()
+
+
+def claims_on_page(page: str) -> dict[str, str]:
+    return {div["data-claim-id"]: div["data-claim-status"] for div in built_html(page).select("div.claim")}
+
+
+def test_claims_page_lists_every_proved_claim_with_its_page():
+    listed = {}
+    for row in built_html("claims").select("table.claim-index tbody tr"):
+        claim_id, _, proved_in, status = row.find_all("td")
+        link = proved_in.find("a")["href"]
+        listed[claim_id.get_text(strip=True)] = (link.split("#")[0], status.get_text(strip=True))
+    proved = {
+        claim_id: (f"{page}.html", status)
+        for page in notebook_pages()
+        for claim_id, status in claims_on_page(page).items()
+    }
+    assert proved, "no page proves any claim"
+    assert listed == proved
+
+
+def test_every_claim_is_passed_and_linked_from_its_prose(page):
+    links = {a["href"].split("#claim-")[1] for a in built_html(page).select("a.claim-link")}
+    for claim_id, status in claims_on_page(page).items():
+        assert status == "passed", claim_id
+        assert claim_id in links, f"{page}: no sentence links to claim {claim_id}"
+
+
+def test_prose_numbers_are_glued_not_typed():
+    """Numbers with a decimal point or a percent sign in prose must come from glue."""
+    typed = re.compile(r"(?<![\w.`])\d+\.\d+%?|(?<![\w.`])\d+%")
+    for page in notebook_pages():
+        prose = re.sub(r"```.*?```|`[^`]*`|\$[^$]*\$|^---.*?^---", "", (DOCS / f"{page}.md").read_text(), flags=re.S | re.M)
+        assert not typed.findall(prose), f"{page}.md types numbers by hand: {typed.findall(prose)}"

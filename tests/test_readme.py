@@ -1,0 +1,23 @@
+"""CI proves the README: .ci/run runs exactly the README's test command."""
+
+import re
+
+from conftest import ROOT
+
+
+def readme_commands() -> list[str]:
+    blocks = re.findall(r"```(?:bash|sh)\n(.*?)```", (ROOT / "README.md").read_text(), re.S)
+    return [line for block in blocks for line in block.splitlines() if line.strip() and not line.startswith("#")]
+
+
+def test_ci_runs_the_readme_test_command():
+    ci_commands = [
+        line
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.startswith(("#", "set ", "cd "))
+    ]
+    assert ci_commands == [command for command in readme_commands() if "nox -s tests" in command]
+
+
+def test_readme_builds_the_site_with_nox():
+    assert any(re.search(r"nox -s docs$", command) for command in readme_commands())

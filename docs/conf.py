@@ -36,7 +36,7 @@ myst_heading_anchors = 3
 # on the cells' code and, through the cache folder's name, on the helpers in
 # snippets/keras_guide, so editing either re-executes what depends on it.
 # GUIDE_REEXECUTE=1 forces a full re-execution (nox also passes -E then).
-HELPERS = sorted((ROOT / "snippets" / "keras_guide").glob("*.py"))
+HELPERS = sorted((ROOT / "snippets" / "keras_guide").glob("*.*"))
 HELPERS_HASH = hashlib.sha256(b"".join(path.read_bytes() for path in HELPERS)).hexdigest()[:12]
 
 nb_execution_mode = "force" if os.environ.get("GUIDE_REEXECUTE") else "cache"

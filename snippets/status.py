@@ -14,11 +14,18 @@ from keras_guide.page import start_page
 
 start_page()
 
-pins = [Requirement(line) for line in importlib.metadata.requires("keras-trainable-guide")]
 rows = []
-for pin in pins:
+for line in importlib.metadata.requires("keras-trainable-guide"):
+    pin = Requirement(line)
     installed = importlib.metadata.version(pin.name)
-    assert pin.specifier.contains(installed), f"{pin.name} {installed} does not match {pin.specifier}"
-    group = str(pin.marker).removeprefix("extra == ").strip('"') if pin.marker else "runtime"
-    rows.append({"package": pin.name, "pinned": str(pin.specifier), "installed": installed, "group": group})
+    assert pin.specifier.contains(installed), f"{pin.name} {installed} is not {pin}"
+    extra = str(pin.marker).removeprefix("extra == ").strip('"') if pin.marker else ""
+    rows.append(
+        {
+            "package": pin.name,
+            "pinned": str(pin.specifier),
+            "installed": installed,
+            "needed for": extra or "the pages",
+        }
+    )
 display(pd.DataFrame(rows).set_index("package"))

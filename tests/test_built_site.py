@@ -6,6 +6,7 @@ import re
 from importlib.metadata import version
 
 from conftest import DOCS, all_pages, built_html, code_cells, notebook_pages
+from keras_guide.claims import registered_claims
 from snippet_cells import read_sections, snippet_path
 
 # What TensorFlow, absl and Python print when they are not silenced.
@@ -108,3 +109,12 @@ def test_prose_numbers_are_glued_not_typed():
     for page in notebook_pages():
         prose = re.sub(r"```.*?```|`[^`]*`|\$[^$]*\$|^---.*?^---", "", (DOCS / f"{page}.md").read_text(), flags=re.S | re.M)
         assert not typed.findall(prose), f"{page}.md types numbers by hand: {typed.findall(prose)}"
+
+
+def test_every_registered_claim_is_proved_with_its_statement():
+    """No claim silently disappears: claims.toml and the built pages agree."""
+    proved = {}
+    for page in notebook_pages():
+        for div in built_html(page).select("div.claim"):
+            proved[div["data-claim-id"]] = div["data-claim-statement"]
+    assert proved == registered_claims()

@@ -4,7 +4,9 @@
   ``keras_guide.claims.claim``) is recorded with its page and cell.
 * ``{claim}`ID``` in prose links to the cell that proves the claim; an unknown
   ID is a warning, so it fails the build.
-* ``{claim-index}`` is replaced by the table of all claims on the Claims page.
+* ``{claim-index}`` is replaced by the table of every registered claim
+  (``snippets/keras_guide/claims.toml``) on the Claims page, with its status in
+  this build; a registered claim that no cell proved is a warning too.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
+
+from keras_guide.claims import registered_claims
 
 logger = logging.getLogger(__name__)
 
@@ -139,9 +143,14 @@ class ResolveClaims(SphinxPostTransform):
             label = nodes.literal(f"✔ {claim_id}", f"✔ {claim_id}")
             node.replace_self(_link(self.app.builder, self.env.docname, claim_id, claims[claim_id], label))
         for node in list(self.document.findall(claim_index)):
-            node.replace_self(self.claim_table(claims))
+            node.replace_self(self.claim_table(claims, node))
 
-    def claim_table(self, claims: dict[str, dict]) -> nodes.table:
+    def claim_table(self, proved: dict[str, dict], placeholder) -> nodes.table:
+        claims = {}
+        for claim_id, statement in registered_claims().items():
+            if claim_id not in proved:
+                logger.warning(f"claim {claim_id} is registered but no executed cell proved it", location=placeholder)
+            claims[claim_id] = proved.get(claim_id, {"docname": None, "statement": statement, "status": "not proved", "cell": None})
         order = {name: i for i, name in enumerate(_toctree_order(self.env))}
         headers = ("Claim", "Statement", "Proved in", "Status")
         table = nodes.table(classes=["claim-index"])
@@ -151,15 +160,22 @@ class ResolveClaims(SphinxPostTransform):
         group += nodes.thead("", nodes.row("", *[nodes.entry("", nodes.paragraph(text=h)) for h in headers]))
         body = nodes.tbody()
         group += body
-        ranked = sorted(claims.items(), key=lambda item: (order.get(item[1]["docname"], len(order)), item[1]["cell"] or 0))
+        ranked = sorted(
+            claims.items(), key=lambda item: (order.get(item[1]["docname"], len(order)), item[1]["cell"] or 0)
+        )
         for claim_id, claim in ranked:
-            title = self.env.titles[claim["docname"]].astext()
-            where = f"{title}, cell {claim['cell']}"
+            if claim["docname"] is None:
+                identifier, where = nodes.literal(claim_id, claim_id), nodes.Text("nowhere")
+            else:
+                title = self.env.titles[claim["docname"]].astext()
+                link = _link(self.app.builder, self.env.docname, claim_id, claim, nodes.literal(claim_id, claim_id))
+                identifier, where = link, _link(self.app.builder, self.env.docname, claim_id, claim, nodes.Text(f"{title}, cell {claim['cell']}"))
+            status = claim["status"]
             cells = (
-                nodes.paragraph("", "", _link(self.app.builder, self.env.docname, claim_id, claim, nodes.literal(claim_id, claim_id))),
+                nodes.paragraph("", "", identifier),
                 nodes.paragraph("", "", *_inline_statement(claim["statement"])),
-                nodes.paragraph("", "", _link(self.app.builder, self.env.docname, claim_id, claim, nodes.Text(where))),
-                nodes.paragraph("", "", nodes.inline(claim["status"], claim["status"], classes=[f"claim-status-{claim['status']}"])),
+                nodes.paragraph("", "", where),
+                nodes.paragraph("", "", nodes.inline(status, status, classes=[f"claim-status-{status.replace(' ', '-')}"])),
             )
             body += nodes.row("", *[nodes.entry("", cell) for cell in cells])
         return table

@@ -1,6 +1,8 @@
 """Claims: statements about Keras behaviour, each proved by an executed assertion.
 
-A claim has a stable ID. When it holds, the cell shows a badge with the ID, the
+A claim has a stable ID and a statement, registered in ``claims.toml`` beside
+this module. A cell proves it with ``claim(ID, observed=..., expected=...)``.
+When it holds, the cell shows a badge with the ID, the
 statement and the evidence; the Sphinx extension ``claim_index`` collects the
 badges into the Claims page. When it does not hold, ``ClaimFailed`` stops the
 build and names the claim, what was expected, what was observed and the
@@ -13,12 +15,16 @@ import html
 import importlib.metadata
 import platform
 import re
+import tomllib
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 from typing import Any
 
 from IPython.display import display
 
 CLAIM_ID = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
+REGISTRY = Path(__file__).with_name("claims.toml")
 
 
 class ClaimFailed(AssertionError):
@@ -38,6 +44,21 @@ def stack_versions() -> str:
         for name, package in zip(names, packages)
     ]
     return ", ".join(versions)
+
+
+@cache
+def registered_claims() -> dict[str, str]:
+    """Every claim of the guide: its statement, by ID.
+
+    >>> registered_claims()["KNOBS-FROZEN-BN-INFERENCE"]
+    'A `BatchNormalization` layer with `trainable = False` runs in inference mode...'
+    """
+    with REGISTRY.open("rb") as stream:
+        registry = tomllib.load(stream)
+    for claim_id in registry:
+        if not CLAIM_ID.fullmatch(claim_id):
+            raise ValueError(f"{REGISTRY.name}: claim IDs look like PAGE-WHAT-HOLDS, got {claim_id!r}")
+    return {claim_id: entry["statement"] for claim_id, entry in registry.items()}
 
 
 def _inline_code_html(text: str) -> str:
@@ -69,24 +90,29 @@ class ProvedClaim:
         )
 
 
-def claim(claim_id: str, statement: str, *, observed: Any, expected: Any) -> None:
-    """Assert that Keras behaves as ``statement`` says, and show the evidence.
+def claim(claim_id: str, *, observed: Any, expected: Any) -> None:
+    """Assert that Keras behaves as the registered statement says; show the evidence.
 
     ``observed`` is what the code measured, ``expected`` what the statement
     predicts; both are plain Python values compared with ``==``.
 
-    >>> claim("DOC-SUM", "One plus one is two.", observed=1 + 1, expected=2)
-    ✔ DOC-SUM One plus one is two. (observed: 2)
-    >>> claim("DOC-WRONG-SUM", "One plus one is three.", observed=1 + 1, expected=3)
+    >>> claim("KNOBS-BN-FOUR-WEIGHTS", observed=4, expected=4)
+    ✔ KNOBS-BN-FOUR-WEIGHTS `BatchNormalization` has four weights: ... (observed: 4)
+    >>> claim("KNOBS-BN-FOUR-WEIGHTS", observed=3, expected=4)
     Traceback (most recent call last):
     ...
-    keras_guide.claims.ClaimFailed: claim DOC-WRONG-SUM does not hold: One plus one is three.
-      expected: 3
-      observed: 2
+    keras_guide.claims.ClaimFailed: claim KNOBS-BN-FOUR-WEIGHTS does not hold: `BatchNormalization` has four weights: ...
+      expected: 4
+      observed: 3
       on Python 3..., TensorFlow 2..., Keras 3..., tf-keras 2...
+    >>> claim("KNOBS-NOT-REGISTERED", observed=1, expected=1)
+    Traceback (most recent call last):
+    ...
+    KeyError: 'claim KNOBS-NOT-REGISTERED is not in claims.toml'
     """
-    if not CLAIM_ID.fullmatch(claim_id):
-        raise ValueError(f"claim IDs look like PAGE-WHAT-HOLDS, got {claim_id!r}")
+    statement = registered_claims().get(claim_id)
+    if statement is None:
+        raise KeyError(f"claim {claim_id} is not in {REGISTRY.name}")
     if observed != expected:
         raise ClaimFailed(
             f"claim {claim_id} does not hold: {statement}\n"

@@ -21,3 +21,8 @@ def weight_lists(layer) -> pd.DataFrame:
         },
         index=pd.Index(weight_names(layer.weights), name=f"{layer.name}.weights"),
     )
+
+
+def weight_split(layer) -> tuple[list[str], list[str]]:
+    """The names in ``layer.trainable_weights`` and in ``layer.non_trainable_weights``."""
+    return weight_names(layer.trainable_weights), weight_names(layer.non_trainable_weights)

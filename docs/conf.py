@@ -34,9 +34,10 @@ myst_heading_anchors = 3
 # --- Execution -------------------------------------------------------------
 # Every code cell runs at build time. Results are cached by jupyter-cache, keyed
 # on the cells' code and, through the cache folder's name, on the helpers in
-# snippets/keras_guide, so editing either re-executes what depends on it.
+# snippets/keras_guide and the claim statements in snippets/claims (the cells
+# show them), so editing any of these re-executes what depends on it.
 # GUIDE_REEXECUTE=1 forces a full re-execution (nox also passes -E then).
-HELPERS = sorted((ROOT / "snippets" / "keras_guide").glob("*.*"))
+HELPERS = sorted((ROOT / "snippets").glob("keras_guide/*.py")) + sorted((ROOT / "snippets").glob("claims/*.toml"))
 HELPERS_HASH = hashlib.sha256(b"".join(path.read_bytes() for path in HELPERS)).hexdigest()[:12]
 
 nb_execution_mode = "force" if os.environ.get("GUIDE_REEXECUTE") else "cache"

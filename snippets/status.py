@@ -14,18 +14,16 @@ from keras_guide.page import start_page
 
 start_page()
 
+requirements = importlib.metadata.requires("keras-trainable-guide")
+pins = [Requirement(line) for line in requirements]
+# What the build used: the pages' own packages and the "docs" extra.
+used = [pin for pin in pins if not pin.marker or pin.marker.evaluate({"extra": "docs"})]
 rows = []
-for line in importlib.metadata.requires("keras-trainable-guide"):
-    pin = Requirement(line)
+for pin in used:
     installed = importlib.metadata.version(pin.name)
     assert pin.specifier.contains(installed), f"{pin.name} {installed} is not {pin}"
-    extra = str(pin.marker).removeprefix("extra == ").strip('"') if pin.marker else ""
+    role = "build" if pin.marker else "pages"
     rows.append(
-        {
-            "package": pin.name,
-            "pinned": str(pin.specifier),
-            "installed": installed,
-            "needed for": extra or "the pages",
-        }
+        {"package": pin.name, "pinned": str(pin.specifier), "installed": installed, "used by": role}
     )
 display(pd.DataFrame(rows).set_index("package"))

@@ -111,10 +111,11 @@ def test_prose_numbers_are_glued_not_typed():
         assert not typed.findall(prose), f"{page}.md types numbers by hand: {typed.findall(prose)}"
 
 
-def test_every_registered_claim_is_proved_with_its_statement():
-    """No claim silently disappears: claims.toml and the built pages agree."""
+def test_every_registered_claim_is_proved_on_its_page_with_its_statement():
+    """No claim silently disappears: snippets/claims/ and the built pages agree."""
     proved = {}
     for page in notebook_pages():
         for div in built_html(page).select("div.claim"):
-            proved[div["data-claim-id"]] = div["data-claim-statement"]
-    assert proved == registered_claims()
+            proved[div["data-claim-id"]] = (div["data-claim-statement"], page)
+    registered = {claim_id: (claim.statement, claim.page) for claim_id, claim in registered_claims().items()}
+    assert proved == registered

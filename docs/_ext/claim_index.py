@@ -5,7 +5,7 @@
 * ``{claim}`ID``` in prose links to the cell that proves the claim; an unknown
   ID is a warning, so it fails the build.
 * ``{claim-index}`` is replaced by the table of every registered claim
-  (``snippets/keras_guide/claims.toml``) on the Claims page, with its status in
+  (``snippets/claims/<page>.toml``) on the Claims page, with its status in
   this build; a registered claim that no cell proved is a warning too.
 """
 
@@ -147,10 +147,11 @@ class ResolveClaims(SphinxPostTransform):
 
     def claim_table(self, proved: dict[str, dict], placeholder) -> nodes.table:
         claims = {}
-        for claim_id, statement in registered_claims().items():
+        for claim_id, registered in registered_claims().items():
             if claim_id not in proved:
                 logger.warning(f"claim {claim_id} is registered but no executed cell proved it", location=placeholder)
-            claims[claim_id] = proved.get(claim_id, {"docname": None, "statement": statement, "status": "not proved", "cell": None})
+            unproved = {"docname": None, "statement": registered.statement, "status": "not proved", "cell": None}
+            claims[claim_id] = proved.get(claim_id, unproved)
         order = {name: i for i, name in enumerate(_toctree_order(self.env))}
         headers = ("Claim", "Statement", "Proved in", "Status")
         table = nodes.table(classes=["claim-index"])

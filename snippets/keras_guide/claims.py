@@ -1,7 +1,8 @@
 """Claims: statements about Keras behaviour, each proved by an executed assertion.
 
-A claim has a stable ID and a statement, registered in ``claims.toml`` beside
-this module. A cell proves it with ``claim(ID, observed=..., expected=...)``.
+A claim has a stable ID and a statement, registered in ``snippets/claims/<page>.toml``
+for the page that proves it. A cell of that page proves it with
+``claim(ID, observed=..., expected=...)``.
 When it holds, the cell shows a badge with the ID, the
 statement and the evidence; the Sphinx extension ``claim_index`` collects the
 badges into the Claims page. When it does not hold, ``ClaimFailed`` stops the
@@ -24,7 +25,7 @@ from typing import Any
 from IPython.display import display
 
 CLAIM_ID = re.compile(r"[A-Z][A-Z0-9]*(?:-[A-Z0-9]+)+")
-REGISTRY = Path(__file__).with_name("claims.toml")
+REGISTRY = Path(__file__).resolve().parents[1] / "claims"
 
 
 class ClaimFailed(AssertionError):
@@ -46,19 +47,29 @@ def stack_versions() -> str:
     return ", ".join(versions)
 
 
+@dataclass(frozen=True)
+class RegisteredClaim:
+    statement: str
+    page: str
+
+
 @cache
-def registered_claims() -> dict[str, str]:
-    """Every claim of the guide: its statement, by ID.
+def registered_claims() -> dict[str, RegisteredClaim]:
+    """Every claim of the guide, by ID: its statement and the page that proves it.
 
     >>> registered_claims()["KNOBS-FROZEN-BN-INFERENCE"]
-    'A `BatchNormalization` layer with `trainable = False` runs in inference mode...'
+    RegisteredClaim(statement='A `BatchNormalization` layer with ...', page='two_knobs')
     """
-    with REGISTRY.open("rb") as stream:
-        registry = tomllib.load(stream)
-    for claim_id in registry:
-        if not CLAIM_ID.fullmatch(claim_id):
-            raise ValueError(f"{REGISTRY.name}: claim IDs look like PAGE-WHAT-HOLDS, got {claim_id!r}")
-    return {claim_id: entry["statement"] for claim_id, entry in registry.items()}
+    claims: dict[str, RegisteredClaim] = {}
+    for path in sorted(REGISTRY.glob("*.toml")):
+        with path.open("rb") as stream:
+            for claim_id, entry in tomllib.load(stream).items():
+                if not CLAIM_ID.fullmatch(claim_id):
+                    raise ValueError(f"{path.name}: claim IDs look like PAGE-WHAT-HOLDS, got {claim_id!r}")
+                if claim_id in claims:
+                    raise ValueError(f"{path.name}: claim {claim_id} is registered twice")
+                claims[claim_id] = RegisteredClaim(entry["statement"], path.stem)
+    return claims
 
 
 def _inline_code_html(text: str) -> str:
@@ -108,11 +119,11 @@ def claim(claim_id: str, *, observed: Any, expected: Any) -> None:
     >>> claim("KNOBS-NOT-REGISTERED", observed=1, expected=1)
     Traceback (most recent call last):
     ...
-    KeyError: 'claim KNOBS-NOT-REGISTERED is not in claims.toml'
+    KeyError: 'claim KNOBS-NOT-REGISTERED is not in snippets/claims/'
     """
-    statement = registered_claims().get(claim_id)
-    if statement is None:
-        raise KeyError(f"claim {claim_id} is not in {REGISTRY.name}")
+    if claim_id not in registered_claims():
+        raise KeyError(f"claim {claim_id} is not in snippets/claims/")
+    statement = registered_claims()[claim_id].statement
     if observed != expected:
         raise ClaimFailed(
             f"claim {claim_id} does not hold: {statement}\n"

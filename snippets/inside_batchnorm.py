@@ -1,0 +1,266 @@
+"""The code of the page "Inside BatchNormalization" (docs/inside_batchnorm.md).
+
+Each ``# %% name`` section is one cell of the page.
+Run the whole page as a script: ``python snippets/inside_batchnorm.py``.
+"""
+
+# %% setup
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import tf_keras
+from IPython.display import display
+
+from keras_guide.batchnorm import normalise
+from keras_guide.claims import claim
+from keras_guide.page import glue, start_page
+from keras_guide.weights import weight_names
+
+start_page()
+
+# %% four-weights
+bn = keras.layers.BatchNormalization()
+bn.build((None, 3))
+display(
+    pd.DataFrame(
+        {
+            "shape": [tuple(w.shape) for w in bn.weights],
+            "initial value": [w.numpy().tolist() for w in bn.weights],
+        },
+        index=pd.Index(weight_names(bn.weights), name="weight"),
+    )
+)
+print("momentum:", bn.momentum, " epsilon:", bn.epsilon)
+glue("momentum", bn.momentum)
+glue("epsilon", bn.epsilon)
+claim(
+    "BN-ONE-VALUE-PER-FEATURE",
+    observed={w.name: (tuple(w.shape), set(w.numpy().tolist())) for w in bn.weights},
+    expected={
+        "gamma": ((3,), {1.0}),
+        "beta": ((3,), {0.0}),
+        "moving_mean": ((3,), {0.0}),
+        "moving_variance": ((3,), {1.0}),
+    },
+)
+claim("BN-DEFAULTS", observed=(bn.momentum, bn.epsilon), expected=(0.99, 0.001))
+
+
+# %% batch-and-layer
+rng = np.random.default_rng(0)
+batch = rng.normal(loc=5.0, scale=2.0, size=(8, 3)).astype("float32")
+bn.gamma.assign([2.0, 0.5, 1.0])
+bn.beta.assign([1.0, -1.0, 0.0])
+bn.moving_mean.assign([4.0, 4.0, 4.0])
+bn.moving_variance.assign([3.0, 3.0, 3.0])
+weights_now = pd.DataFrame({w.name: w.numpy() for w in bn.weights}).T
+display(weights_now.rename_axis(columns="feature"))
+
+
+# %% training-step
+def training_step_errors(layer, x):
+    """Call ``layer`` once in training mode, redo the step by hand with each variance
+    estimator, and return the largest difference from what the layer computed."""
+    if not layer.built:
+        layer.build(x.shape)
+    gamma, beta = layer.gamma.numpy(), layer.beta.numpy()
+    old_mean, old_var = layer.moving_mean.numpy(), layer.moving_variance.numpy()
+    output = np.asarray(layer(x, training=True))
+    new_mean, new_var = layer.moving_mean.numpy(), layer.moving_variance.numpy()
+    m, x = layer.momentum, x.astype("float64")
+    axes = tuple(range(x.ndim - 1))  # every axis but the features
+    mean = x.mean(axis=axes)
+    errors = {}
+    for estimator, ddof in (("1/N", 0), ("1/(N-1)", 1)):
+        var = x.var(axis=axes, ddof=ddof)
+        errors[estimator] = {
+            "output": output - normalise(x, mean, var, gamma, beta, layer.epsilon),
+            "moving_mean": new_mean - (m * old_mean + (1 - m) * mean),
+            "moving_variance": new_var - (m * old_var + (1 - m) * var),
+        }
+    return pd.DataFrame(errors).T.map(lambda error: float(np.abs(error).max()))
+
+
+step_errors = training_step_errors(bn, batch)
+display(step_errors.rename_axis("variance estimator").map("{:.1e}".format))
+
+# %% training-step-claims
+TOLERANCE = 1e-5
+matches = step_errors < TOLERANCE
+glue("tolerance", TOLERANCE)
+glue("unbiased-output-error", float(step_errors.loc["1/(N-1)", "output"]))
+claim(
+    "BN-TRAINING-OUTPUT-BIASED",
+    observed=matches["output"].to_dict(),
+    expected={"1/N": True, "1/(N-1)": False},
+)
+claim(
+    "BN-MOVING-UPDATE-RULE",
+    observed=matches[["moving_mean", "moving_variance"]].loc["1/N"].to_dict(),
+    expected={"moving_mean": True, "moving_variance": True},
+)
+claim(
+    "BN-MOVING-VARIANCE-BIASED",
+    observed=matches["moving_variance"].to_dict(),
+    expected={"1/N": True, "1/(N-1)": False},
+)
+
+# %% inference-step
+moving_mean, moving_variance = bn.moving_mean.numpy(), bn.moving_variance.numpy()
+output = np.asarray(bn(batch, training=False))
+by_hand = normalise(
+    batch.astype("float64"),
+    moving_mean,
+    moving_variance,
+    bn.gamma.numpy(),
+    bn.beta.numpy(),
+    bn.epsilon,
+)
+inference_error = float(np.abs(output - by_hand).max())
+print(f"largest difference from the formula: {inference_error:.1e}")
+claim(
+    "BN-INFERENCE-OUTPUT-FORMULA",
+    observed=(
+        inference_error < TOLERANCE,
+        np.array_equal(moving_mean, bn.moving_mean.numpy()),
+        np.array_equal(moving_variance, bn.moving_variance.numpy()),
+    ),
+    expected=(True, True, True),
+)
+
+
+# %% keras2-estimators
+def estimators_used(layer, x):
+    """Which variance estimator matched the output, and which the moving variance."""
+    found = training_step_errors(layer, x) < TOLERANCE
+    return {
+        "momentum": layer.momentum,
+        "epsilon": layer.epsilon,
+        "fused kernel": getattr(layer, "fused", "n/a"),
+        "normalises with": ", ".join(found.index[found["output"]]),
+        "moving variance with": ", ".join(found.index[found["moving_variance"]]),
+    }
+
+
+images = batch.reshape(2, 2, 2, 3)  # the same 8 values per feature, as 2x2 images
+rows = {
+    (version, str(x.shape)): estimators_used(module.layers.BatchNormalization(), x)
+    for version, module in (("Keras 3", keras), ("Keras 2", tf_keras))
+    for x in (batch, images)
+}
+estimators = pd.DataFrame(rows).T.rename_axis(["version", "input shape"])
+print("keras", keras.__version__, "| tf-keras", tf_keras.__version__)
+display(estimators)
+
+# %% keras2-claims
+claim(
+    "BN-KERAS2-SAME-DEFAULTS",
+    observed=estimators[["momentum", "epsilon"]].drop_duplicates().values.tolist(),
+    expected=[[0.99, 0.001]],
+)
+columns = ["fused kernel", "normalises with", "moving variance with"]
+claim(
+    "BN-KERAS2-FUSED-UNBIASED-MOVING-VARIANCE",
+    observed=estimators[columns].apply(tuple, axis=1).to_dict(),
+    expected={
+        ("Keras 3", "(8, 3)"): ("n/a", "1/N", "1/N"),
+        ("Keras 3", "(2, 2, 2, 3)"): ("n/a", "1/N", "1/N"),
+        ("Keras 2", "(8, 3)"): (False, "1/N", "1/N"),
+        ("Keras 2", "(2, 2, 2, 3)"): (True, "1/N", "1/(N-1)"),
+    },
+)
+
+# %% convergence
+TRUE_MEAN, STEPS, WITHIN = 3.0, 600, 0.05
+glue("true-mean", TRUE_MEAN)
+glue("within", WITHIN)
+rng = np.random.default_rng(1)
+tracker = keras.layers.BatchNormalization()
+batch_means, moving_means = [], []
+for _ in range(STEPS):
+    batch = rng.normal(loc=TRUE_MEAN, scale=1.0, size=(32, 1)).astype("float32")
+    tracker(batch, training=True)
+    batch_means.append(float(batch.mean()))
+    moving_means.append(float(tracker.moving_mean.numpy()[0]))
+
+steps = np.arange(1, STEPS + 1)
+expected_curve = TRUE_MEAN * (1 - tracker.momentum**steps)
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(steps, moving_means, label="moving_mean")
+ax.plot(steps, expected_curve, "--", label="true mean × (1 − momentum^n)")
+ax.axhline(TRUE_MEAN, color="gray", linewidth=1, label="true mean")
+ax.set(xlabel="training-mode calls n", ylabel="moving_mean")
+ax.legend()
+display(fig)
+plt.close(fig)
+
+# %% convergence-claims
+m = tracker.momentum
+batch_weights = (1 - m) * m ** (STEPS - steps)  # oldest batch first
+weighted_sum = float(batch_weights @ batch_means)
+print(f"moving_mean {moving_means[-1]:.6f}, weighted sum {weighted_sum:.6f}")
+claim(
+    "BN-MOVING-MEAN-GEOMETRIC-AVERAGE",
+    observed=abs(moving_means[-1] - weighted_sum) < 1e-4,  # float32, 600 updates
+    expected=True,
+)
+close_enough = np.abs(np.array(moving_means) - TRUE_MEAN) <= WITHIN * TRUE_MEAN
+observed_steps = int(steps[close_enough][0])
+predicted_steps = int(np.ceil(np.log(WITHIN) / np.log(m)))
+glue("observed-steps", observed_steps)
+glue("predicted-steps", predicted_steps)
+print(f"within {WITHIN:.0%} after {observed_steps} calls; predicted {predicted_steps}")
+claim(
+    "BN-CONVERGENCE-STEPS",
+    observed=abs(observed_steps - predicted_steps) <= 0.1 * predicted_steps,
+    expected=True,
+)
+
+# %% companions
+SAMPLE = 0.5
+glue("sample", SAMPLE)
+rng = np.random.default_rng(2)
+
+
+def with_companions(size):
+    """A batch of ``size`` rows: SAMPLE first, then random companions from N(0, 1)."""
+    companions = rng.normal(size=(size - 1, 1))
+    return np.vstack([[[SAMPLE]], companions]).astype("float32")
+
+
+batches = [with_companions(8) for _ in range(5)]
+companion_bn = keras.layers.BatchNormalization()
+# All training-mode calls first: they move the moving statistics, which
+# inference mode reads, so the inference calls then all see the same ones.
+in_training = [float(companion_bn(b, training=True)[0, 0]) for b in batches]
+in_inference = [float(companion_bn(b, training=False)[0, 0]) for b in batches]
+display(
+    pd.DataFrame(
+        {"training=True": in_training, "training=False": in_inference},
+        index=pd.RangeIndex(1, 6, name="companion batch"),
+    )
+)
+claim("BN-TRAINING-OUTPUT-DEPENDS-ON-BATCH", observed=len(set(in_training)), expected=5)
+claim("BN-INFERENCE-OUTPUT-PER-SAMPLE", observed=len(set(in_inference)), expected=1)
+
+# %% spread-vs-batch-size
+batch_sizes = [2, 4, 8, 16, 32, 64, 128]
+spread = []
+for size in batch_sizes:
+    outputs = [companion_bn(with_companions(size), training=True) for _ in range(200)]
+    spread.append(float(np.std([output[0, 0] for output in outputs])))
+fig, ax = plt.subplots(figsize=(6, 3.5))
+ax.plot(batch_sizes, spread, "o-")
+ax.set(xscale="log", yscale="log", xlabel="batch size")
+ax.set(ylabel=f"std of the output for x = {SAMPLE}")
+ax.set_xticks(batch_sizes, labels=batch_sizes)
+display(fig)
+plt.close(fig)
+glue("spread-smallest", spread[0])
+glue("spread-largest", spread[-1])
+claim(
+    "BN-SPREAD-SHRINKS-WITH-BATCH-SIZE",
+    observed=bool(np.all(np.diff(spread) < 0)),
+    expected=True,
+)

@@ -1,0 +1,558 @@
+"""The code of the page "Where `training` comes from".
+
+The page is docs/where_training_comes_from.md.
+
+Each ``# %% name`` section is one cell of the page.
+Run the whole page as a script: ``python snippets/where_training_comes_from.py``.
+"""
+
+# %% setup
+import inspect
+
+import keras
+import numpy as np
+import pandas as pd
+import tensorflow as tf
+import tf_keras
+from IPython.display import display
+
+from keras_guide.claims import claim
+from keras_guide.page import glue, start_page
+
+start_page()
+
+# %% resolution-source
+print(inspect.getsource(keras.layers.Layer._resolve_and_populate_arg))
+
+# %% probe
+class Recorder:
+    """Mixed into a layer: return the input, remember the `training` received."""
+
+    def call(self, inputs, training=None):
+        self.received = training
+        return inputs
+
+
+class TrainingProbe(Recorder, keras.layers.Layer):
+    pass
+
+
+def received(probe, run):
+    """Run `run()`; return the `training` value that `probe` received."""
+    probe.received = "not called"
+    run()
+    return probe.received
+
+
+ones = np.ones((2, 3), dtype="float32")
+probe = TrainingProbe()
+direct = {
+    "probe(x, training=True)": received(probe, lambda: probe(ones, training=True)),
+    "probe(x, training=False)": received(probe, lambda: probe(ones, training=False)),
+    "probe(x)": received(probe, lambda: probe(ones)),
+}
+display(pd.Series(direct, name="probe received"))
+claim(
+    "SOURCE-DIRECT-CALL-GETS-ARGUMENT",
+    observed=list(direct.values()),
+    expected=[True, False, None],
+)
+
+# %% call-context
+class Outer(keras.layers.Layer):
+    """Calls its inner layer without passing `training`."""
+
+    def __init__(self, inner):
+        super().__init__()
+        self.inner = inner
+
+    def call(self, inputs, training=None):
+        return self.inner(inputs)
+
+
+inner = TrainingProbe()
+outer = Outer(inner)
+inherited = {
+    "outer(x, training=True)": received(inner, lambda: outer(ones, training=True)),
+    "outer(x, training=False)": received(inner, lambda: outer(ones, training=False)),
+}
+display(pd.Series(inherited, name="inner layer received"))
+claim(
+    "SOURCE-INNER-INHERITS-OUTER",
+    observed=list(inherited.values()),
+    expected=[True, False],
+)
+
+
+class OuterPassesFalse(Outer):
+    """Calls its inner layer with an explicit `training=False`."""
+
+    def call(self, inputs, training=None):
+        return self.inner(inputs, training=False)
+
+
+inner = TrainingProbe()
+outer = OuterPassesFalse(inner)
+got = received(inner, lambda: outer(ones, training=True))
+print("outer(x, training=True), inner(x, training=False) -> inner received", got)
+claim("SOURCE-EXPLICIT-BEATS-OUTER", observed=got, expected=False)
+
+# %% signature-default
+class DefaultTrueRecorder(Recorder):
+    def call(self, inputs, training=True):
+        self.received = training
+        return inputs
+
+
+class DefaultTrueProbe(DefaultTrueRecorder, keras.layers.Layer):
+    pass
+
+
+default_true = DefaultTrueProbe()
+outer = Outer(default_true)
+from_default = {
+    "called alone, no training": received(default_true, lambda: default_true(ones)),
+    "inside outer(x, training=False)": received(
+        default_true, lambda: outer(ones, training=False)
+    ),
+    "inside outer(x)": received(default_true, lambda: outer(ones)),
+}
+display(pd.Series(from_default, name="training=True default layer received"))
+claim(
+    "SOURCE-DEFAULT-COMES-LAST",
+    observed=list(from_default.values()),
+    expected=[True, False, True],
+)
+
+# %% default-passed-on
+class Chain(keras.layers.Layer):
+    """Calls three layers one after the other, none with `training`."""
+
+    def __init__(self):
+        super().__init__()
+        self.first = TrainingProbe()
+        self.default_true = DefaultTrueProbe()
+        self.last = TrainingProbe()
+
+    def call(self, inputs):
+        return self.last(self.default_true(self.first(inputs)))
+
+
+chain = Chain()
+chain(ones)
+chain_received = {
+    name: getattr(chain, name).received for name in ("first", "default_true", "last")
+}
+display(pd.Series(chain_received, name="chain(x): layer received"))
+claim(
+    "SOURCE-DEFAULT-PASSED-ON",
+    observed=list(chain_received.values()),
+    expected=[None, True, True],
+)
+
+# %% entry-points
+rng = np.random.default_rng(0)
+features = rng.normal(loc=3.0, scale=2.0, size=(64, 3)).astype("float32")
+targets = features.sum(axis=1, keepdims=True)
+
+probe = TrainingProbe()
+inputs = keras.Input((3,))
+model = keras.Model(inputs, keras.layers.Dense(1)(probe(inputs)))
+model.compile(optimizer="sgd", loss="mse")
+optimizer = keras.optimizers.SGD()
+
+
+def gradient_tape_step(**call_kwargs):
+    with tf.GradientTape() as tape:
+        predictions = model(features, **call_kwargs)
+        loss = keras.ops.mean(keras.losses.mean_squared_error(targets, predictions))
+    gradients = tape.gradient(loss, model.trainable_weights)
+    optimizer.apply(gradients, model.trainable_weights)
+
+
+batched = {"batch_size": 16, "verbose": 0}
+entry_points = {
+    "model.fit(x, y)": lambda: model.fit(features, targets, **batched),
+    "model.evaluate(x, y)": lambda: model.evaluate(features, targets, **batched),
+    "model.predict(x)": lambda: model.predict(features, **batched),
+    "model(x)": lambda: model(features),
+    "model(x, training=True)": lambda: model(features, training=True),
+    "model(x, training=False)": lambda: model(features, training=False),
+    "GradientTape loop, model(x, training=True)": lambda: gradient_tape_step(
+        training=True
+    ),
+    "GradientTape loop, model(x)": lambda: gradient_tape_step(),
+}
+entry_table = pd.DataFrame(
+    {"probe received": [received(probe, run) for run in entry_points.values()]},
+    index=pd.Index(entry_points, name="call"),
+)
+display(entry_table)
+
+# %% entry-points-claims
+got = entry_table["probe received"]
+claim("SOURCE-FIT-PASSES-TRUE", observed=got["model.fit(x, y)"], expected=True)
+claim(
+    "SOURCE-EVALUATE-PREDICT-PASS-FALSE",
+    observed=(got["model.evaluate(x, y)"], got["model.predict(x)"]),
+    expected=(False, False),
+)
+claim("SOURCE-PLAIN-CALL-PASSES-NOTHING", observed=got["model(x)"], expected=None)
+claim(
+    "SOURCE-MODEL-CALL-PASSES-ITS-ARGUMENT",
+    observed=(got["model(x, training=True)"], got["model(x, training=False)"]),
+    expected=(True, False),
+)
+claim(
+    "SOURCE-TAPE-LOOP-NEEDS-TRAINING-TRUE",
+    observed=(
+        got["GradientTape loop, model(x, training=True)"],
+        got["GradientTape loop, model(x)"],
+    ),
+    expected=(True, None),
+)
+
+# %% nested-models
+class SubclassedInner(keras.Model):
+    def __init__(self, probe):
+        super().__init__()
+        self.probe = probe
+
+    def call(self, inputs):
+        return self.probe(inputs)
+
+
+def functional_inner(probe):
+    inputs = keras.Input((3,))
+    return keras.Model(inputs, probe(inputs))
+
+
+inner_builders = {
+    "Functional": functional_inner,
+    "Sequential": lambda probe: keras.Sequential([keras.Input((3,)), probe]),
+    "subclassed": SubclassedInner,
+}
+nested = {}
+for kind, build_inner in inner_builders.items():
+    probe = TrainingProbe()
+    inputs = keras.Input((3,))
+    outer_model = keras.Model(inputs, keras.layers.Dense(1)(build_inner(probe)(inputs)))
+    outer_model.compile(optimizer="sgd", loss="mse")
+    nested[kind] = {
+        "fit": received(probe, lambda: outer_model.fit(features, targets, **batched)),
+        "predict": received(probe, lambda: outer_model.predict(features, **batched)),
+        "model(x, training=True)": received(
+            probe, lambda: outer_model(features, training=True)
+        ),
+        "model(x)": received(probe, lambda: outer_model(features)),
+    }
+nested_table = pd.DataFrame(nested).T.rename_axis("inner model")
+display(nested_table)
+claim(
+    "SOURCE-NESTED-MODELS-INHERIT",
+    observed=nested_table.to_dict("list"),
+    expected={
+        "fit": [True] * 3,
+        "predict": [False] * 3,
+        "model(x, training=True)": [True] * 3,
+        "model(x)": [None] * 3,
+    },
+)
+
+# %% graph-time-false-keras3
+def watch(bn, probe, run):
+    """Run `run()`: what `probe` received, and whether `bn`'s moving mean moved."""
+    before = bn.moving_mean.numpy()
+    got = received(probe, run)
+    moved = not np.array_equal(before, bn.moving_mean.numpy())
+    return {"probe received": got, "BN moving mean changed": moved}
+
+
+def frozen_advice_model(library, probe):
+    """`base_model(x, training=False)` at graph-construction time, then a probe."""
+    inputs = library.Input((3,))
+    bn = library.layers.BatchNormalization()
+    base_model = library.Model(inputs, bn(inputs))
+    x = base_model(inputs, training=False)
+    x = probe(x, training=False)
+    model = library.Model(inputs, library.layers.Dense(1)(x))
+    model.compile(optimizer="sgd", loss="mse")
+    return model, bn
+
+
+def watch_every_call(library, probe):
+    model, bn = frozen_advice_model(library, probe)
+    calls = {
+        "model.predict(x)": lambda: model.predict(features, **batched),
+        "model.evaluate(x, y)": lambda: model.evaluate(features, targets, **batched),
+        "model(x)": lambda: model(features),
+        "model.fit(x, y)": lambda: model.fit(features, targets, **batched),
+        "model(x, training=True)": lambda: model(features, training=True),
+    }
+    table = pd.DataFrame({name: watch(bn, probe, run) for name, run in calls.items()})
+    return table.T.rename_axis("call"), bn
+
+
+print("Keras", keras.__version__)
+keras3_table, keras3_bn = watch_every_call(keras, TrainingProbe())
+display(keras3_table)
+glue("keras3-moving-mean-after", float(keras3_bn.moving_mean.numpy().mean()))
+
+# %% graph-time-false-keras3-claims
+claim(
+    "SOURCE-FIT-OVERRIDES-GRAPH-TIME-FALSE",
+    observed=keras3_table.loc["model.fit(x, y)"].to_dict(),
+    expected={"probe received": True, "BN moving mean changed": True},
+)
+claim(
+    "SOURCE-GRAPH-TIME-FALSE-HOLDS-IN-INFERENCE-CALLS",
+    observed=keras3_table.loc[
+        ["model.predict(x)", "model.evaluate(x, y)", "model(x)"]
+    ].to_dict("list"),
+    expected={"probe received": [False] * 3, "BN moving mean changed": [False] * 3},
+)
+claim(
+    "SOURCE-CALL-TRUE-OVERRIDES-GRAPH-TIME-FALSE",
+    observed=keras3_table.loc["model(x, training=True)"].to_dict(),
+    expected={"probe received": True, "BN moving mean changed": True},
+)
+
+# %% graph-time-false-keras2
+class Keras2Probe(Recorder, tf_keras.layers.Layer):
+    pass
+
+
+print("tf-keras", tf_keras.__version__)
+keras2_table, keras2_bn = watch_every_call(tf_keras, Keras2Probe())
+display(keras2_table)
+claim(
+    "SOURCE-KERAS2-GRAPH-TIME-FALSE-HOLDS",
+    observed=keras2_table.to_dict("list"),
+    expected={"probe received": [False] * 5, "BN moving mean changed": [False] * 5},
+)
+
+# %% frozen-bn-in-fit
+def moving_mean_moves_in_fit(library, freeze):
+    inputs = library.Input((3,))
+    bn = library.layers.BatchNormalization()
+    bn.trainable = not freeze
+    base_model = library.Model(inputs, bn(inputs))
+    model = library.Model(inputs, library.layers.Dense(1)(base_model(inputs)))
+    model.compile(optimizer="sgd", loss="mse")
+    before = bn.moving_mean.numpy()
+    model.fit(features, targets, **batched)
+    return not np.array_equal(before, bn.moving_mean.numpy())
+
+
+frozen_fit = pd.DataFrame(
+    {
+        f"{library.__name__} {library.__version__}": {
+            f"bn.trainable = {not freeze}": moving_mean_moves_in_fit(library, freeze)
+            for freeze in (False, True)
+        }
+        for library in (keras, tf_keras)
+    }
+).rename_axis("fit: BN moving mean changed")
+display(frozen_fit)
+claim(
+    "SOURCE-FROZEN-BN-STAYS-IN-INFERENCE-IN-FIT",
+    observed=frozen_fit.to_dict("list"),
+    expected={column: [True, False] for column in frozen_fit.columns},
+)
+
+# %% call-time-false
+class InferenceBatchNorm(keras.layers.Layer):
+    """BatchNormalization called with `training=False` every time it runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = keras.layers.BatchNormalization()
+
+    def call(self, inputs):
+        return self.bn(inputs, training=False)
+
+
+wrapped = InferenceBatchNorm()
+inputs = keras.Input((3,))
+model = keras.Model(inputs, keras.layers.Dense(1)(wrapped(inputs)))
+model.compile(optimizer="sgd", loss="mse")
+mean_before, gamma_before = wrapped.bn.moving_mean.numpy(), wrapped.bn.gamma.numpy()
+model.fit(features, targets, **batched)
+call_time_false = {
+    "moving mean changed": not np.array_equal(
+        mean_before, wrapped.bn.moving_mean.numpy()
+    ),
+    "gamma changed": not np.array_equal(gamma_before, wrapped.bn.gamma.numpy()),
+}
+display(pd.Series(call_time_false, name="after model.fit"))
+claim(
+    "SOURCE-CALL-TIME-FALSE-HOLDS-IN-FIT",
+    observed=call_time_false,
+    expected={"moving mean changed": False, "gamma changed": True},
+)
+
+# %% preprocessing-signatures
+def training_default(layer_class):
+    parameter = inspect.signature(layer_class.call).parameters.get("training")
+    return "no training argument" if parameter is None else parameter.default
+
+
+random_layers = ["RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation"]
+random_layers += ["RandomContrast", "RandomBrightness", "RandomCrop"]
+other_layers = ["Resizing", "CenterCrop", "Rescaling", "Normalization"]
+other_layers += ["Dropout", "BatchNormalization"]
+signatures = pd.Series(
+    {
+        name: training_default(getattr(keras.layers, name))
+        for name in random_layers + other_layers
+    },
+    name="training default in call()",
+)
+display(signatures)
+claim(
+    "SOURCE-PREPROCESSING-TRAINING-DEFAULTS",
+    observed=signatures.to_dict(),
+    expected={
+        **dict.fromkeys(random_layers + ["Resizing", "CenterCrop"], True),
+        **dict.fromkeys(["Rescaling", "Normalization"], "no training argument"),
+        "Dropout": False,
+        "BatchNormalization": None,
+    },
+)
+
+# %% preprocessing-behaviour
+images = rng.normal(loc=3.0, scale=2.0, size=(8, 16, 16, 3)).astype("float32")
+flip = keras.layers.RandomFlip(seed=1)
+flips = {
+    "flip(x)": not np.array_equal(flip(images), images),
+    "flip(x, training=False)": not np.array_equal(flip(images, training=False), images),
+}
+display(pd.Series(flips, name="RandomFlip changed the images"))
+resizing = keras.layers.Resizing(8, 8)
+resized_alike = np.array_equal(
+    resizing(images, training=True), resizing(images, training=False)
+)
+print("Resizing: same output with training=True and training=False:", resized_alike)
+claim(
+    "SOURCE-RANDOMFLIP-AUGMENTS-WHEN-CALLED-ALONE",
+    observed=list(flips.values()),
+    expected=[True, False],
+)
+claim("SOURCE-RESIZING-IGNORES-TRAINING", observed=resized_alike, expected=True)
+
+# %% preprocessing-before-bn
+preprocessing_layers = {
+    "RandomFlip": lambda: keras.layers.RandomFlip(seed=1),
+    "RandomRotation": lambda: keras.layers.RandomRotation(0.2, seed=1),
+    "RandomContrast": lambda: keras.layers.RandomContrast(0.5, seed=1),
+    "Resizing": lambda: keras.layers.Resizing(8, 8),
+    "Rescaling": lambda: keras.layers.Rescaling(1 / 255),
+}
+
+
+def run_before_bn(make_layer, **call_kwargs):
+    layer, probe, bn = make_layer(), TrainingProbe(), keras.layers.BatchNormalization()
+    model = keras.Sequential([keras.Input(images.shape[1:]), layer, probe, bn])
+    before = bn.moving_mean.numpy()
+    model(images, **call_kwargs)
+    moved = not np.array_equal(before, bn.moving_mean.numpy())
+    return {"next layer received": probe.received, "BN moving mean changed": moved}
+
+
+before_bn = pd.concat(
+    {
+        "model(x)": pd.DataFrame(
+            {name: run_before_bn(make) for name, make in preprocessing_layers.items()}
+        ).T,
+        "model(x, training=False)": pd.DataFrame(
+            {
+                name: run_before_bn(make, training=False)
+                for name, make in preprocessing_layers.items()
+            }
+        ).T,
+    },
+    axis=1,
+)
+display(before_bn)
+
+# %% preprocessing-before-bn-claims
+plain_call = before_bn["model(x)"]
+claim(
+    "SOURCE-DEFAULT-TRUE-PUTS-LATER-BN-IN-TRAINING",
+    observed=plain_call.to_dict("index"),
+    expected={
+        name: {
+            "next layer received": True if name != "Rescaling" else None,
+            "BN moving mean changed": name != "Rescaling",
+        }
+        for name in preprocessing_layers
+    },
+)
+claim(
+    "SOURCE-EXPLICIT-FALSE-KEEPS-BN-IN-INFERENCE",
+    observed=before_bn["model(x, training=False)"].to_dict("list"),
+    expected={
+        "next layer received": [False] * len(preprocessing_layers),
+        "BN moving mean changed": [False] * len(preprocessing_layers),
+    },
+)
+
+# %% forwarding
+def wrapper_classes(library, probe_class):
+    """Three custom layers around an inner layer: they differ in what they pass on."""
+
+    class Forwards(library.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.inner = probe_class()
+
+        def call(self, inputs, training=None):
+            return self.inner(inputs, training=training)
+
+    class Drops(Forwards):
+        def call(self, inputs, training=None):
+            return self.inner(inputs)
+
+    class NoTrainingArgument(Forwards):
+        def call(self, inputs):
+            return self.inner(inputs)
+
+    return [Forwards, Drops, NoTrainingArgument]
+
+
+def inner_received(wrapper_class, **call_kwargs):
+    wrapper = wrapper_class()
+    return received(wrapper.inner, lambda: wrapper(ones, **call_kwargs))
+
+
+forwarding = pd.DataFrame(
+    {
+        (library.__name__, cls.__name__): {
+            "wrapper(x, training=True)": inner_received(cls, training=True),
+            "wrapper(x, training=False)": inner_received(cls, training=False),
+            "wrapper(x)": inner_received(cls),
+        }
+        for library, probe_class in ((keras, TrainingProbe), (tf_keras, Keras2Probe))
+        for cls in wrapper_classes(library, probe_class)
+    }
+).T.rename_axis(["library", "wrapper"])
+display(forwarding)
+
+# %% forwarding-claims
+forwards_row = {
+    "wrapper(x, training=True)": True,
+    "wrapper(x, training=False)": False,
+    "wrapper(x)": None,
+}
+for library, claim_id in (
+    ("keras", "SOURCE-FORGETTING-TRAINING-IS-HARMLESS"),
+    ("tf_keras", "SOURCE-FORGETTING-TRAINING-IS-HARMLESS-KERAS2"),
+):
+    claim(
+        claim_id,
+        observed=forwarding.loc[library].to_dict("index"),
+        expected={
+            wrapper: forwards_row
+            for wrapper in ("Forwards", "Drops", "NoTrainingArgument")
+        },
+    )

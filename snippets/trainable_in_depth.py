@@ -1,0 +1,507 @@
+"""The code of the page "`trainable` in depth" (docs/trainable_in_depth.md).
+
+Each ``# %% name`` section is one cell of the page.
+Run the whole page as a script: ``python snippets/trainable_in_depth.py``.
+"""
+
+# %% setup
+import inspect
+import re
+from pathlib import Path
+
+import keras
+import numpy as np
+import pandas as pd
+import tf_keras
+from IPython.display import display
+from keras.src.trainers.trainer import Trainer
+from tf_keras.src.engine import training_v1
+
+from keras_guide.claims import claim
+from keras_guide.models import (
+    fit_and_watch,
+    model_weight_lists,
+    parameter_count,
+    sublayers,
+    summary_text,
+    summary_totals,
+    trainable_column,
+    weight_path,
+)
+from keras_guide.page import glue, start_page
+
+start_page()
+
+rng = np.random.default_rng(0)
+x = rng.normal(size=(64, 4)).astype("float32")
+y = x.sum(axis=1, keepdims=True)
+
+
+def build_model(K):
+    """A model with a nested model inside, built with Keras 3 or Keras 2 (K)."""
+    inner = K.Sequential(
+        [K.layers.Dense(4, name="dense"), K.layers.BatchNormalization(name="bn")],
+        name="inner",
+    )
+    head = K.layers.Dense(1, name="head")
+    return K.Sequential([K.Input((4,)), inner, head], name="model")
+
+
+# %% model-weight-lists
+model = build_model(keras)
+weight_table = model_weight_lists(model)
+display(weight_table)
+claim(
+    "TRAINABLE-MODEL-WEIGHT-LISTS",
+    observed=(
+        weight_table.index[weight_table["non_trainable_weights"]].tolist(),
+        bool((weight_table.sum(axis=1) == 1).all()),
+    ),
+    expected=(["model/inner/bn/moving_mean", "model/inner/bn/moving_variance"], True),
+)
+
+# %% trainable-is-recursive
+def flags(model):
+    """The `trainable` flag of every layer inside the model, at any depth."""
+    return {name: layer.trainable for name, layer in sublayers(model).items()}
+
+
+steps = {}
+model.get_layer("inner").trainable = False
+steps["inner.trainable = False"] = flags(model)
+model.trainable = False
+steps["model.trainable = False"] = flags(model)
+model.trainable = True
+steps["model.trainable = True"] = flags(model)
+display(pd.DataFrame(steps))
+claim(
+    "TRAINABLE-SET-IS-RECURSIVE",
+    observed={step: sorted(set(layers.values())) for step, layers in steps.items()},
+    expected={
+        "inner.trainable = False": [False, True],
+        "model.trainable = False": [False],
+        "model.trainable = True": [True],
+    },
+)
+claim(
+    "TRAINABLE-UNFREEZE-KEEPS-MOVING-STATS",
+    observed=model_weight_lists(model).equals(weight_table),
+    expected=True,
+)
+
+# %% trainable-source
+print(inspect.getsource(keras.layers.Layer.trainable.fset))
+print(inspect.getsource(keras.layers.Layer.trainable_weights.fget))
+
+dense = keras.layers.Dense(2)
+dense.build((None, 3))
+dense.trainable = False
+dense.kernel.trainable = True
+layer_off_variable_on = [w.name for w in dense.trainable_weights]
+dense.trainable = True
+dense.kernel.trainable = False
+layer_on_variable_off = [w.name for w in dense.trainable_weights]
+print("layer off, kernel on: ", layer_off_variable_on)
+print("layer on, kernel off: ", layer_on_variable_off)
+claim(
+    "TRAINABLE-TWO-LEVEL-RULE",
+    observed=(layer_off_variable_on, layer_on_variable_off),
+    expected=([], ["bias"]),
+)
+
+# %% unfreeze-direct-child
+model = build_model(keras)
+model.trainable = False
+model.get_layer("head").trainable = True
+print("model.trainable_weights:", [weight_path(w) for w in model.trainable_weights])
+head = model.get_layer("head")
+print("head.trainable_weights: ", [weight_path(w) for w in head.trainable_weights])
+model.compile(optimizer="sgd", loss="mse")
+changed, messages = fit_and_watch(model, x, y)
+print("changed by fit:", [path for path, moved in changed.items() if moved])
+print("fit said:", messages)
+claim(
+    "TRAINABLE-CHILD-OF-FROZEN-MODEL",
+    observed=(len(model.trainable_weights), len(head.trainable_weights)),
+    expected=(0, 2),
+)
+claim(
+    "TRAINABLE-CHILD-OF-FROZEN-MODEL-NOT-FIT",
+    observed=(any(changed.values()), messages),
+    expected=(False, ["warning: The model does not have any trainable weights."]),
+)
+
+# %% unfreeze-nested
+def unfreeze_inside_frozen_inner(K):
+    """Freeze `inner`, unfreeze its Dense, fit; report the lists and the changes."""
+    model = build_model(K)
+    inner = model.get_layer("inner")
+    inner.trainable = False
+    inner.get_layer("dense").trainable = True
+    model.compile(optimizer="sgd", loss="mse")
+    owners = {"model": model, "inner": inner, "inner/dense": inner.get_layer("dense")}
+    lists = {
+        name: [weight_path(w) for w in owner.trainable_weights]
+        for name, owner in owners.items()
+    }
+    changed, _ = fit_and_watch(model, x, y)
+    return model, lists, [path for path, moved in changed.items() if moved]
+
+
+nested_model, nested_lists, nested_changed = unfreeze_inside_frozen_inner(keras)
+for owner, paths in nested_lists.items():
+    print(f"{owner}.trainable_weights:", paths)
+print("changed by fit:", nested_changed)
+dense_and_head = [
+    "model/inner/dense/kernel",
+    "model/inner/dense/bias",
+    "model/head/kernel",
+    "model/head/bias",
+]
+claim(
+    "TRAINABLE-NESTED-UNFROZEN-LISTS",
+    observed=nested_lists,
+    expected={"model": dense_and_head, "inner": [], "inner/dense": dense_and_head[:2]},
+)
+claim("TRAINABLE-NESTED-UNFROZEN-FIT", observed=nested_changed, expected=dense_and_head)
+
+# %% unfreeze-nested-keras2
+_, keras2_lists, keras2_changed = unfreeze_inside_frozen_inner(tf_keras)
+for owner, paths in keras2_lists.items():
+    print(f"{owner}.trainable_weights:", paths)
+print("changed by fit:", keras2_changed)
+claim(
+    "TRAINABLE-NESTED-UNFROZEN-KERAS2",
+    observed=(keras2_lists["model"], keras2_lists["inner/dense"], keras2_changed),
+    expected=(
+        ["head/kernel", "head/bias"],
+        ["dense/kernel", "dense/bias"],
+        ["head/kernel", "head/bias"],
+    ),
+)
+
+# %% compile-scenarios
+SCENARIOS = [
+    "compile, freeze, fit",
+    "compile, fit, freeze, fit",
+    "compile, fit, freeze, compile, fit",
+    "compile, fit, freeze, make_train_function(force=True), fit",
+    "freeze, compile, fit, unfreeze, fit",
+]
+
+
+def run_scenario(K, scenario):
+    """Run the steps of a scenario on a new model, and watch the last fit."""
+    model = build_model(K)
+    inner = model.get_layer("inner")
+    actions = {
+        "compile": lambda: model.compile(optimizer="sgd", loss="mse"),
+        "fit": lambda: model.fit(x, y, batch_size=16, verbose=0),
+        "freeze": lambda: setattr(inner, "trainable", False),
+        "unfreeze": lambda: setattr(inner, "trainable", True),
+        "make_train_function(force=True)": lambda: model.make_train_function(
+            force=True
+        ),
+    }
+    for step in scenario.split(", ")[:-1]:
+        actions[step]()
+    changed, messages = fit_and_watch(model, x, y)
+    dense_updated = any(moved for path, moved in changed.items() if "dense/" in path)
+    return {
+        "inner.trainable at last fit": inner.trainable,
+        "inner/dense updated by last fit": dense_updated,
+        "change took effect": dense_updated == inner.trainable,
+        "warnings and logs": messages,
+    }
+
+
+def scenario_table(K):
+    rows = {scenario: run_scenario(K, scenario) for scenario in SCENARIOS}
+    return pd.DataFrame(rows).T
+
+
+keras3_scenarios = scenario_table(keras)
+display(keras3_scenarios)
+
+# %% compile-scenarios-claims
+took_effect = keras3_scenarios["change took effect"].to_dict()
+claim(
+    "TRAINABLE-CHANGE-BEFORE-FIRST-FIT",
+    observed=took_effect["compile, freeze, fit"],
+    expected=True,
+)
+claim(
+    "TRAINABLE-CHANGE-AFTER-FIT-IGNORED",
+    observed=(
+        took_effect["compile, fit, freeze, fit"],
+        took_effect["freeze, compile, fit, unfreeze, fit"],
+    ),
+    expected=(False, False),
+)
+claim(
+    "TRAINABLE-RECOMPILE-APPLIES-CHANGE",
+    observed=(
+        took_effect["compile, fit, freeze, compile, fit"],
+        took_effect["compile, fit, freeze, make_train_function(force=True), fit"],
+    ),
+    expected=(True, True),
+)
+claim(
+    "TRAINABLE-NO-WARNING-KERAS3",
+    observed=int(keras3_scenarios["warnings and logs"].map(len).sum()),
+    expected=0,
+)
+
+# %% compile-scenarios-keras2
+keras2_scenarios = scenario_table(tf_keras)
+display(keras2_scenarios)
+keras2_took_effect = keras2_scenarios["change took effect"].to_dict()
+claim(
+    "TRAINABLE-KERAS2-COMPILE-STATE-RULES",
+    observed=keras2_took_effect,
+    expected={
+        "compile, freeze, fit": False,
+        "compile, fit, freeze, fit": False,
+        "compile, fit, freeze, compile, fit": True,
+        "compile, fit, freeze, make_train_function(force=True), fit": False,
+        "freeze, compile, fit, unfreeze, fit": False,
+    },
+)
+claim(
+    "TRAINABLE-NO-WARNING-KERAS2",
+    observed=int(keras2_scenarios["warnings and logs"].map(len).sum()),
+    expected=0,
+)
+
+# %% why-no-warning
+def files_containing(package, text):
+    root = Path(package.__file__).parent
+    return sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if text in path.read_text(encoding="utf-8")
+    )
+
+
+keras2_warning_files = files_containing(tf_keras, "Discrepancy between trainable")
+print("tf-keras files with the Discrepancy warning:", keras2_warning_files)
+runs_v1_loop = isinstance(build_model(tf_keras), training_v1.Model)
+print("tf-keras model is a TensorFlow 1 training_v1.Model:", runs_v1_loop)
+claim(
+    "TRAINABLE-KERAS2-DISCREPANCY-WARNING-V1-ONLY",
+    observed=(keras2_warning_files, runs_v1_loop),
+    expected=(["src/engine/training_v1.py"], False),
+)
+
+warning_calls = files_containing(keras, "self._warn_if_trainable_state_changed()")
+source = inspect.getsource(Trainer._assert_compile_called)
+print("Keras 3 files that call the warning:", warning_calls)
+print(source)
+lines = [line.strip() for line in source.splitlines()]
+call = lines.index("self._warn_if_trainable_state_changed()")
+claim(
+    "TRAINABLE-KERAS3-WARNING-UNREACHABLE",
+    observed=(warning_calls, lines[call - 1].startswith("raise")),
+    expected=(["src/trainers/trainer.py"], True),
+)
+
+# %% summary
+summary_model = keras.Sequential(
+    [
+        keras.Input((4,)),
+        keras.layers.Dense(8, name="features"),
+        keras.layers.BatchNormalization(name="bn"),
+        keras.layers.Dropout(0.5, name="dropout"),
+        keras.layers.Dense(1, name="head"),
+    ],
+    name="summary_model",
+)
+summary_model.get_layer("features").trainable = False
+summary = summary_text(
+    summary_model, show_trainable=True, line_length=80, positions=[0.45, 0.75, 0.95]
+)
+print(summary)
+
+# %% summary-claims
+def expected_flag(layer):
+    return "-" if not layer.weights else "Y" if layer.trainable else "N"
+
+
+totals = summary_totals(summary)
+for kind, count in totals.items():
+    glue(f"summary-{kind.lower()}", count)
+bn_layer = summary_model.get_layer("bn")
+glue("features-params", summary_model.get_layer("features").count_params())
+glue("bn-moving-params", parameter_count(bn_layer.non_trainable_weights))
+glue("bn-gamma-beta-params", parameter_count(bn_layer.trainable_weights))
+glue("head-params", summary_model.get_layer("head").count_params())
+claim(
+    "TRAINABLE-SUMMARY-COLUMN",
+    observed=trainable_column(summary),
+    expected={layer.name: expected_flag(layer) for layer in summary_model.layers},
+)
+claim(
+    "TRAINABLE-SUMMARY-TOTALS",
+    observed=totals,
+    expected={
+        "Total": parameter_count(summary_model.weights),
+        "Trainable": parameter_count(summary_model.trainable_weights),
+        "Non-trainable": parameter_count(summary_model.non_trainable_weights),
+    },
+)
+
+# %% summary-nested
+nested_summary = summary_text(
+    nested_model,
+    show_trainable=True,
+    expand_nested=True,
+    line_length=80,
+    positions=[0.45, 0.75, 0.95],
+)
+print(nested_summary)
+nested_totals = summary_totals(nested_summary)
+nested_column = trainable_column(nested_summary)
+for kind, count in nested_totals.items():
+    glue(f"nested-{kind.lower()}", count)
+nested_inner = nested_model.get_layer("inner")
+glue("nested-dense-params", nested_inner.get_layer("dense").count_params())
+claim(
+    "TRAINABLE-SUMMARY-NESTED",
+    observed=(
+        nested_column["inner"], nested_column["dense"], nested_totals["Trainable"]
+    ),
+    expected=("N", "Y", parameter_count(nested_model.trainable_weights)),
+)
+claim(
+    "TRAINABLE-SUMMARY-OPTIMIZER",
+    observed=(
+        nested_totals["Optimizer"],
+        nested_totals["Total"]
+        - nested_totals["Trainable"]
+        - nested_totals["Non-trainable"],
+    ),
+    expected=(parameter_count(nested_model.optimizer.variables),) * 2,
+)
+
+# %% other-layers
+def weight_kinds(layer):
+    """A layer's trainable weights, non-trainable weights, and other variables."""
+    weight_ids = set(map(id, layer.weights))
+    return {
+        "trainable_weights": [w.name for w in layer.trainable_weights],
+        "non_trainable_weights": [w.name for w in layer.non_trainable_weights],
+        "other variables": [
+            v.name for v in layer.variables if id(v) not in weight_ids
+        ],
+    }
+
+
+normalization = keras.layers.Normalization()
+normalization.adapt(x)
+layers = {
+    "BatchNormalization": keras.layers.BatchNormalization(),
+    "Normalization (adapted)": normalization,
+    "SpectralNormalization(Dense)": keras.layers.SpectralNormalization(
+        keras.layers.Dense(3)
+    ),
+    "Embedding": keras.layers.Embedding(10, 2),
+    "StringLookup": keras.layers.StringLookup(vocabulary=["cat", "dog"]),
+    "IntegerLookup": keras.layers.IntegerLookup(vocabulary=[3, 5]),
+    "Dropout(seed=1)": keras.layers.Dropout(0.5, seed=1),
+}
+for layer in layers.values():
+    if not layer.built:
+        layer.build((None, 4))
+weight_kinds_table = pd.DataFrame(
+    {name: weight_kinds(layer) for name, layer in layers.items()}
+).T
+display(weight_kinds_table)
+
+# %% other-layers-claims
+kinds = weight_kinds_table.to_dict(orient="index")
+claim(
+    "TRAINABLE-NORMALIZATION-STATE",
+    observed=kinds["Normalization (adapted)"],
+    expected={
+        "trainable_weights": [],
+        "non_trainable_weights": ["mean", "variance", "count"],
+        "other variables": [],
+    },
+)
+claim(
+    "TRAINABLE-SPECTRAL-NORMALIZATION-STATE",
+    observed=kinds["SpectralNormalization(Dense)"],
+    expected={
+        "trainable_weights": ["kernel", "bias"],
+        "non_trainable_weights": ["vector_u"],
+        "other variables": [],
+    },
+)
+no_state = {"trainable_weights": [], "non_trainable_weights": [], "other variables": []}
+claim(
+    "TRAINABLE-LOOKUPS-NO-WEIGHTS",
+    observed=(kinds["StringLookup"], kinds["IntegerLookup"], kinds["Embedding"]),
+    expected=(no_state, no_state, {**no_state, "trainable_weights": ["embeddings"]}),
+)
+claim(
+    "TRAINABLE-SEED-STATE-NOT-A-WEIGHT",
+    observed=(
+        kinds["Dropout(seed=1)"],
+        [v.trainable for v in layers["Dropout(seed=1)"].variables],
+    ),
+    expected=({**no_state, "other variables": ["seed_generator_state"]}, [False]),
+)
+
+# %% fit-and-state
+stateful_model = keras.Sequential(
+    [
+        keras.Input((4,)),
+        keras.layers.Normalization(name="normalization"),
+        keras.layers.Dense(4, name="dense"),
+        keras.layers.BatchNormalization(name="bn"),
+        keras.layers.Dense(1, name="head"),
+    ],
+    name="stateful_model",
+)
+stateful_model.get_layer("normalization").adapt(x)
+stateful_model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
+changed, _ = fit_and_watch(stateful_model, x, y)
+fit_table = model_weight_lists(stateful_model)[["trainable_weights"]]
+fit_table["changed by fit"] = list(changed.values())
+display(fit_table)
+non_trainable = ~fit_table["trainable_weights"]
+claim(
+    "TRAINABLE-FIT-LEAVES-NORMALIZATION-STATE",
+    observed=fit_table.loc[non_trainable, "changed by fit"].to_dict(),
+    expected={
+        "stateful_model/normalization/mean": False,
+        "stateful_model/normalization/variance": False,
+        "stateful_model/normalization/count": False,
+        "stateful_model/bn/moving_mean": True,
+        "stateful_model/bn/moving_variance": True,
+    },
+)
+
+# %% metric-state
+for name in ("metrics_variables", "non_trainable_variables", "non_trainable_weights"):
+    print(f"{name}:", [v.path for v in getattr(stateful_model, name)])
+metric_ids = set(map(id, stateful_model.metrics_variables))
+state_totals = summary_totals(summary_text(stateful_model))
+claim(
+    "TRAINABLE-METRIC-STATE-OUTSIDE-WEIGHTS",
+    observed={
+        "metric variables": len(metric_ids),
+        "in weights": [w for w in stateful_model.weights if id(w) in metric_ids],
+        "in non_trainable_variables": [
+            v for v in stateful_model.non_trainable_variables if id(v) in metric_ids
+        ],
+        "summary Total": state_totals["Total"],
+    },
+    expected={
+        "metric variables": 4,
+        "in weights": [],
+        "in non_trainable_variables": [],
+        "summary Total": parameter_count(stateful_model.weights)
+        + parameter_count(stateful_model.optimizer.variables),
+    },
+)

@@ -1,0 +1,268 @@
+"""The code of the page "Transfer learning and fine-tuning, end to end".
+
+The page is docs/fine_tuning.md.
+
+Each ``# %% name`` section is one cell of the page.
+Run the whole page as a script: ``python snippets/fine_tuning.py``.
+"""
+
+# %% setup
+import dataclasses
+
+import keras
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import tf_keras
+from IPython.display import display
+
+from keras_guide.claims import claim
+from keras_guide.digits import load_transfer_task
+from keras_guide.page import glue, start_page
+from keras_guide.transfer import (
+    IMAGE_SHAPE,
+    Budget,
+    Strategy,
+    batchnorm_layers,
+    build_base,
+    drift,
+    fine_tune_seeds,
+    layer_weights,
+    load_layer_weights,
+    moving_statistics,
+    pretrain,
+    results_table,
+    runs_table,
+)
+
+start_page()
+
+# %% data
+data = load_transfer_task(labels_per_class=20)
+display(pd.Series(data.sizes(), name="images").to_frame())
+
+fig, axes = plt.subplots(2, 5, figsize=(6, 3.5))
+for row, (images, labels), first_digit in zip(
+    axes, (data.source_train, data.target_train), (0, 5)
+):
+    for label, ax in enumerate(row):
+        ax.imshow(images[labels == label][0, ..., 0], cmap="gray", vmin=0, vmax=1)
+        ax.set_title(f"digit {first_digit + label}")
+        ax.set_xticks([])
+        ax.set_yticks([])
+fig.suptitle("source task (top), target task (bottom)")
+display(fig)
+plt.close(fig)
+
+# %% pretrain
+base, source_accuracy = pretrain(data)
+for layer in base.layers:
+    print(f"{type(layer).__name__:24} output shape {layer.output.shape}")
+pretrained = layer_weights(base)
+glue("source-accuracy", float(source_accuracy))
+
+# %% statistics-shift
+first_conv, first_bn = base.layers[1], batchnorm_layers(base)[0]
+
+
+def mean_gap(images):
+    """Mean over channels of |batch mean - moving mean| at the first BN layer."""
+    batch_mean = first_conv(images).numpy().mean(axis=(0, 1, 2))
+    return float(np.abs(batch_mean - first_bn.moving_mean.numpy()).mean())
+
+
+gap = {
+    "source images": mean_gap(data.source_train[0]),
+    "target images": mean_gap(data.target_train[0]),
+}
+display(pd.Series(gap, name="|batch mean - moving_mean|").to_frame())
+glue("source-gap", gap["source images"])
+glue("target-gap", gap["target images"])
+
+# %% budget
+budget = Budget(
+    head_epochs=10,
+    fine_tune_epochs=20,
+    batch_size=8,
+    head_learning_rate=1e-2,
+    fine_tune_learning_rate=3e-4,
+    seeds=(0, 1, 2),
+)
+display(pd.Series(dataclasses.asdict(budget), name="budget").to_frame())
+results = {}
+
+
+def run_strategy(strategy):
+    """Fine-tune with every seed of the budget; show and keep the runs."""
+    runs = fine_tune_seeds(strategy, pretrained, data, budget)
+    display(runs_table(runs, budget))
+    results[strategy.label] = runs
+    return runs
+
+# %% strategy-a
+def call_base_in_inference_mode(base, inputs):
+    return base(inputs, training=False)
+
+
+def unfreeze_everything(base):
+    base.trainable = True
+
+
+classic = Strategy(
+    "(a) classic, Keras 3", keras, call_base_in_inference_mode, unfreeze_everything
+)
+classic_runs = run_strategy(classic)
+claim(
+    "FINETUNE-CLASSIC-KERAS3-MOVES-STATS",
+    observed=["moving statistics" in run.changed for run in classic_runs],
+    expected=[True] * len(budget.seeds),
+)
+
+# %% override-probe
+def fit_mode_moves_statistics(framework):
+    """Build the classic model, unfrozen, and call it as fit() does."""
+    probe_base = build_base(framework)
+    load_layer_weights(probe_base, pretrained)
+    inputs = framework.Input(IMAGE_SHAPE)
+    model = framework.Model(inputs, probe_base(inputs, training=False))
+    before = moving_statistics(probe_base)
+    model(data.target_train[0], training=True)
+    return drift(probe_base, before)["moving_mean"] > 0
+
+
+moved = {"Keras 3": fit_mode_moves_statistics(keras)}
+moved["Keras 2"] = fit_mode_moves_statistics(tf_keras)
+display(pd.Series(moved, name="moving statistics changed").to_frame())
+claim("FINETUNE-KERAS3-OUTER-TRAINING-WINS", observed=moved["Keras 3"], expected=True)
+claim("FINETUNE-KERAS2-INNER-TRAINING-WINS", observed=moved["Keras 2"], expected=False)
+
+# %% strategy-b
+def unfreeze_except_batchnorm(base):
+    base.trainable = True
+    for layer in batchnorm_layers(base):
+        layer.trainable = False
+
+
+frozen_bn = Strategy(
+    "(b) frozen BN, Keras 3",
+    keras,
+    call_base_in_inference_mode,
+    unfreeze_except_batchnorm,
+)
+frozen_bn_runs = run_strategy(frozen_bn)
+only_kernels = ("conv kernels",)
+claim(
+    "FINETUNE-FROZEN-BN-KEEPS-BN-WEIGHTS",
+    observed=[run.changed for run in frozen_bn_runs],
+    expected=[only_kernels] * len(budget.seeds),
+)
+
+# %% strategy-c
+def call_base(base, inputs):
+    return base(inputs)
+
+
+training_mode = Strategy(
+    "(c) training mode, Keras 3", keras, call_base, unfreeze_everything
+)
+training_mode_runs = run_strategy(training_mode)
+claim(
+    "FINETUNE-CLASSIC-EQUALS-TRAINING-MODE",
+    observed=[
+        a.accuracy == c.accuracy
+        and all(np.array_equal(wa, wc) for wa, wc in zip(a.weights, c.weights))
+        for a, c in zip(classic_runs, training_mode_runs)
+    ],
+    expected=[True] * len(budget.seeds),
+)
+
+# %% strategy-d
+classic_keras2 = Strategy(
+    "(d) classic, Keras 2", tf_keras, call_base_in_inference_mode, unfreeze_everything
+)
+kernels_gamma_beta = ("conv kernels", "gamma/beta")
+claim(
+    "FINETUNE-CLASSIC-KERAS2-KEEPS-STATS",
+    observed=[run.changed for run in run_strategy(classic_keras2)],
+    expected=[kernels_gamma_beta] * len(budget.seeds),
+)
+
+# %% learning-curves
+epochs = np.arange(1, budget.head_epochs + budget.fine_tune_epochs + 1)
+styles = dict(zip(results, ("--", "-", ":", "-.")))
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for label, runs in results.items():
+    accuracy = np.mean([run.accuracy for run in runs], axis=0)
+    ax.plot(epochs, accuracy, styles[label], label=label)
+ax.axvline(budget.head_epochs + 0.5, color="gray", linewidth=0.8)
+ax.set_xlabel("epoch (head only, then fine-tuning)")
+ax.set_ylabel("target-test accuracy, mean of seeds")
+ax.legend()
+display(fig)
+plt.close(fig)
+keras3_runs = zip(classic_runs, frozen_bn_runs, training_mode_runs)
+claim(
+    "FINETUNE-HEAD-PHASE-IDENTICAL",
+    observed=[
+        len({tuple(run.accuracy[: budget.head_epochs]) for run in same_seed})
+        for same_seed in keras3_runs
+    ],
+    expected=[1] * len(budget.seeds),
+)
+
+# %% drift-curves
+fig, ax = plt.subplots(figsize=(6, 3.5))
+for label, runs in results.items():
+    drifts = [[drift["moving_mean"] for drift in run.drift] for run in runs]
+    ax.plot(epochs, np.mean(drifts, axis=0), styles[label], label=label)
+ax.axvline(budget.head_epochs + 0.5, color="gray", linewidth=0.8)
+ax.set_xlabel("epoch (head only, then fine-tuning)")
+ax.set_ylabel("moving_mean drift, mean of seeds")
+ax.legend(loc="upper left")
+display(fig)
+plt.close(fig)
+head_phase_drift = {
+    label: max(max(d.values()) for run in runs for d in run.drift[: budget.head_epochs])
+    for label, runs in results.items()
+}
+claim(
+    "FINETUNE-HEAD-PHASE-KEEPS-STATS",
+    observed=head_phase_drift,
+    expected=dict.fromkeys(results, 0.0),
+)
+
+# %% results
+table = results_table(results, budget)
+display(table.round(3))
+for key, row in zip("abcd", table.to_dict(orient="records")):
+    glue(f"accuracy-{key}", float(row["accuracy"]))
+    glue(f"std-{key}", float(row["std"]))
+    glue(f"first-epoch-{key}", float(row["first epoch"]))
+    glue(f"drift-{key}", float(row["moving_mean drift"]))
+head_accuracy = [run.accuracy[budget.head_epochs - 1] for run in classic_runs]
+glue("head-accuracy", float(np.mean(head_accuracy)))
+gaps = [
+    c.accuracy[-1] - b.accuracy[-1] for b, c in zip(frozen_bn_runs, training_mode_runs)
+]
+glue("gap-min", min(gaps))
+glue("gap-max", max(gaps))
+
+# %% recipe
+recipe_keras2 = Strategy(
+    "(e) frozen BN, Keras 2",
+    tf_keras,
+    call_base_in_inference_mode,
+    unfreeze_except_batchnorm,
+)
+recipe_runs = {
+    frozen_bn.label: frozen_bn_runs,
+    recipe_keras2.label: fine_tune_seeds(recipe_keras2, pretrained, data, budget),
+}
+recipe_table = results_table(recipe_runs, budget)
+display(recipe_table.round(3))
+glue("accuracy-e", float(recipe_table.loc[recipe_keras2.label, "accuracy"]))
+claim(
+    "FINETUNE-RECIPE-PORTABLE",
+    observed={label: [r.changed for r in runs] for label, runs in recipe_runs.items()},
+    expected=dict.fromkeys(recipe_runs, [only_kernels] * len(budget.seeds)),
+)

@@ -20,15 +20,14 @@ from tf_keras.src.engine import training_v1
 from keras_guide.claims import claim
 from keras_guide.models import (
     fit_and_watch,
-    model_weight_lists,
     parameter_count,
     sublayers,
     summary_text,
     summary_totals,
     trainable_column,
-    weight_path,
 )
 from keras_guide.page import glue, start_page
+from keras_guide.weights import weight_lists, weight_path
 
 start_page()
 
@@ -49,7 +48,7 @@ def build_model(K):
 
 # %% model-weight-lists
 model = build_model(keras)
-weight_table = model_weight_lists(model)
+weight_table = weight_lists(model, by_path=True)
 display(weight_table)
 claim(
     "TRAINABLE-MODEL-WEIGHT-LISTS",
@@ -85,7 +84,7 @@ claim(
 )
 claim(
     "TRAINABLE-UNFREEZE-KEEPS-MOVING-STATS",
-    observed=model_weight_lists(model).equals(weight_table),
+    observed=weight_lists(model, by_path=True).equals(weight_table),
     expected=True,
 )
 
@@ -466,7 +465,7 @@ stateful_model = keras.Sequential(
 stateful_model.get_layer("normalization").adapt(x)
 stateful_model.compile(optimizer="sgd", loss="mse", metrics=["mae"])
 changed, _ = fit_and_watch(stateful_model, x, y)
-fit_table = model_weight_lists(stateful_model)[["trainable_weights"]]
+fit_table = weight_lists(stateful_model, by_path=True)[["trainable_weights"]]
 fit_table["changed by fit"] = list(changed.values())
 display(fit_table)
 non_trainable = ~fit_table["trainable_weights"]

@@ -8,29 +8,12 @@ import re
 import warnings
 
 import numpy as np
-import pandas as pd
 from IPython.utils.capture import capture_output
+
+from keras_guide.weights import weight_path
 
 # Loggers that TensorFlow, absl and Keras write to. The root logger sees the rest.
 LOGGERS = ("", "tensorflow", "absl", "keras")
-
-
-def weight_path(variable) -> str:
-    """Where a weight lives: ``variable.path`` in Keras 3, its name in Keras 2."""
-    return getattr(variable, "path", variable.name.removesuffix(":0"))
-
-
-def model_weight_lists(model) -> pd.DataFrame:
-    """One row per weight of ``model``, by path: which weight lists hold it."""
-    trainable = set(map(id, model.trainable_weights))
-    non_trainable = set(map(id, model.non_trainable_weights))
-    return pd.DataFrame(
-        {
-            "trainable_weights": [id(w) in trainable for w in model.weights],
-            "non_trainable_weights": [id(w) in non_trainable for w in model.weights],
-        },
-        index=pd.Index([weight_path(w) for w in model.weights], name="weights"),
-    )
 
 
 def sublayers(model, prefix: str = "") -> dict[str, object]:

@@ -10,16 +10,26 @@ def weight_names(variables) -> list[str]:
     return [variable.name for variable in variables]
 
 
-def weight_lists(layer) -> pd.DataFrame:
-    """One row per weight of ``layer``: which of Keras's weight lists hold it."""
+def weight_path(variable) -> str:
+    """Where a weight lives: ``variable.path`` in Keras 3, its name in Keras 2."""
+    return getattr(variable, "path", variable.name.removesuffix(":0"))
+
+
+def weight_lists(layer, by_path: bool = False) -> pd.DataFrame:
+    """One row per weight of ``layer``: which of Keras's weight lists hold it.
+
+    Rows are named by the weights' short names, or by their paths (for a model,
+    whose layers' weights share names).
+    """
     trainable = set(map(id, layer.trainable_weights))
     non_trainable = set(map(id, layer.non_trainable_weights))
+    label = weight_path if by_path else (lambda variable: variable.name)
     return pd.DataFrame(
         {
             "trainable_weights": [id(w) in trainable for w in layer.weights],
             "non_trainable_weights": [id(w) in non_trainable for w in layer.weights],
         },
-        index=pd.Index(weight_names(layer.weights), name=f"{layer.name}.weights"),
+        index=pd.Index([label(w) for w in layer.weights], name=f"{layer.name}.weights"),
     )
 
 

@@ -8,10 +8,10 @@ Run the whole page as a script: ``python snippets/faq.py``.
 import keras
 import numpy as np
 import pandas as pd
-import tensorflow as tf
 from IPython.display import display
 from sklearn.datasets import load_digits
 
+from keras_guide.autodiff import input_gradient
 from keras_guide.claims import claim
 from keras_guide.page import glue, start_page
 
@@ -26,18 +26,14 @@ bn = keras.layers.BatchNormalization()
 bn(batch, training=True)  # one training step, so the moving statistics are not 0 and 1
 
 
-def input_gradient(bn, x, training):
+def gradient_below(bn, x, training):
     """d(sum(upstream * bn(x))) / dx: what backpropagation sends to the layer below."""
-    x = tf.constant(x)
-    with tf.GradientTape() as tape:
-        tape.watch(x)
-        y = bn(x, training=training)
-        loss = tf.reduce_sum(upstream[: len(x)] * y)
-    return tape.gradient(loss, x).numpy()
+    weights = upstream[: len(x)]
+    return input_gradient(lambda x: keras.ops.sum(weights * bn(x, training=training)), x)
 
 
 scale = bn.gamma.numpy() / np.sqrt(bn.moving_variance.numpy() + bn.epsilon)
-inference = input_gradient(bn, batch, training=False)
+inference = gradient_below(bn, batch, training=False)
 print("gradient for sample 0:       ", inference[0])
 print("upstream * gamma / sqrt(...):", upstream[0] * scale)
 claim(
@@ -53,8 +49,8 @@ moving_before = bn.moving_mean.numpy(), bn.moving_variance.numpy()
 
 same_sample = {
     mode: (
-        input_gradient(bn, batch, training=training)[0],
-        input_gradient(bn, other_batch, training=training)[0],
+        gradient_below(bn, batch, training=training)[0],
+        gradient_below(bn, other_batch, training=training)[0],
     )
     for mode, training in (("inference", False), ("training", True))
 }
@@ -123,10 +119,10 @@ claim(
 
 # %% predict-vs-training
 predicted = model.predict(x_test, verbose=0)
-inference = model(x_test, training=False).numpy()
+inference = np.asarray(model(x_test, training=False))
 bn_layer = model.layers[1]
 moving_mean = bn_layer.moving_mean.numpy()
-in_training_mode = model(x_test, training=True).numpy()
+in_training_mode = np.asarray(model(x_test, training=True))
 gap = float(np.abs(predicted - in_training_mode).max())
 glue("predict-gap", gap)
 print("largest difference, predict vs training=True: ", gap)

@@ -67,7 +67,7 @@ first_conv, first_bn = base.layers[1], batchnorm_layers(base)[0]
 
 def mean_gap(images):
     """Mean over channels of |batch mean - moving mean| at the first BN layer."""
-    batch_mean = first_conv(images).numpy().mean(axis=(0, 1, 2))
+    batch_mean = np.asarray(first_conv(images)).mean(axis=(0, 1, 2))
     return float(np.abs(batch_mean - first_bn.moving_mean.numpy()).mean())
 
 

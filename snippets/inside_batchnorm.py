@@ -15,7 +15,7 @@ from IPython.display import display
 from keras_guide.batchnorm import normalise
 from keras_guide.claims import claim
 from keras_guide.page import glue, start_page
-from keras_guide.weights import weight_names
+from keras_guide.weights import weight_name, weight_names
 
 start_page()
 
@@ -36,7 +36,7 @@ glue("momentum", bn.momentum)
 glue("epsilon", bn.epsilon)
 claim(
     "BN-ONE-VALUE-PER-FEATURE",
-    observed={w.name: (tuple(w.shape), set(w.numpy().tolist())) for w in bn.weights},
+    observed={weight_name(w): (tuple(w.shape), set(w.numpy().tolist())) for w in bn.weights},
     expected={
         "gamma": ((3,), {1.0}),
         "beta": ((3,), {0.0}),
@@ -54,7 +54,7 @@ bn.gamma.assign([2.0, 0.5, 1.0])
 bn.beta.assign([1.0, -1.0, 0.0])
 bn.moving_mean.assign([4.0, 4.0, 4.0])
 bn.moving_variance.assign([3.0, 3.0, 3.0])
-weights_now = pd.DataFrame({w.name: w.numpy() for w in bn.weights}).T
+weights_now = pd.DataFrame({weight_name(w): w.numpy() for w in bn.weights}).T
 display(weights_now.rename_axis(columns="feature"))
 
 

@@ -14,8 +14,6 @@ import numpy as np
 import pandas as pd
 import tf_keras
 from IPython.display import display
-from keras.src.trainers.trainer import Trainer
-from tf_keras.src.engine import training_v1
 
 from keras_guide.claims import claim
 from keras_guide.models import (
@@ -27,7 +25,7 @@ from keras_guide.models import (
     trainable_column,
 )
 from keras_guide.page import glue, start_page
-from keras_guide.weights import weight_lists, weight_path
+from keras_guide.weights import weight_lists, weight_name, weight_names, weight_path
 
 start_page()
 
@@ -44,6 +42,15 @@ def build_model(K):
     )
     head = K.layers.Dense(1, name="head")
     return K.Sequential([K.Input((4,)), inner, head], name="model")
+
+
+def files_containing(package, text):
+    root = Path(package.__file__).parent
+    return sorted(
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if text in path.read_text(encoding="utf-8")
+    )
 
 
 # %% model-weight-lists
@@ -96,10 +103,10 @@ dense = keras.layers.Dense(2)
 dense.build((None, 3))
 dense.trainable = False
 dense.kernel.trainable = True
-layer_off_variable_on = [w.name for w in dense.trainable_weights]
+layer_off_variable_on = weight_names(dense.trainable_weights)
 dense.trainable = True
 dense.kernel.trainable = False
-layer_on_variable_off = [w.name for w in dense.trainable_weights]
+layer_on_variable_off = weight_names(dense.trainable_weights)
 print("layer off, kernel on: ", layer_off_variable_on)
 print("layer on, kernel off: ", layer_on_variable_off)
 claim(
@@ -272,15 +279,8 @@ claim(
     expected=0,
 )
 
-# %% why-no-warning
-def files_containing(package, text):
-    root = Path(package.__file__).parent
-    return sorted(
-        str(path.relative_to(root))
-        for path in root.rglob("*.py")
-        if text in path.read_text(encoding="utf-8")
-    )
-
+# %% why-no-warning-keras2
+from tf_keras.src.engine import training_v1
 
 keras2_warning_files = files_containing(tf_keras, "Discrepancy between trainable")
 print("tf-keras files with the Discrepancy warning:", keras2_warning_files)
@@ -291,6 +291,9 @@ claim(
     observed=(keras2_warning_files, runs_v1_loop),
     expected=(["src/engine/training_v1.py"], False),
 )
+
+# %% why-no-warning-keras3
+from keras.src.trainers.trainer import Trainer
 
 warning_calls = files_containing(keras, "self._warn_if_trainable_state_changed()")
 source = inspect.getsource(Trainer._assert_compile_called)
@@ -387,10 +390,10 @@ def weight_kinds(layer):
     """A layer's trainable weights, non-trainable weights, and other variables."""
     weight_ids = set(map(id, layer.weights))
     return {
-        "trainable_weights": [w.name for w in layer.trainable_weights],
-        "non_trainable_weights": [w.name for w in layer.non_trainable_weights],
+        "trainable_weights": weight_names(layer.trainable_weights),
+        "non_trainable_weights": weight_names(layer.non_trainable_weights),
         "other variables": [
-            v.name for v in layer.variables if id(v) not in weight_ids
+            weight_name(v) for v in layer.variables if id(v) not in weight_ids
         ],
     }
 
@@ -483,7 +486,7 @@ claim(
 
 # %% metric-state
 for name in ("metrics_variables", "non_trainable_variables", "non_trainable_weights"):
-    print(f"{name}:", [v.path for v in getattr(stateful_model, name)])
+    print(f"{name}:", [weight_path(v) for v in getattr(stateful_model, name)])
 metric_ids = set(map(id, stateful_model.metrics_variables))
 state_totals = summary_totals(summary_text(stateful_model))
 claim(

@@ -12,10 +12,10 @@ import inspect
 import keras
 import numpy as np
 import pandas as pd
-import tensorflow as tf
 import tf_keras
 from IPython.display import display
 
+from keras_guide.autodiff import gradient_step
 from keras_guide.claims import claim
 from keras_guide.page import glue, start_page
 
@@ -163,11 +163,14 @@ optimizer = keras.optimizers.SGD()
 
 
 def gradient_tape_step(**call_kwargs):
-    with tf.GradientTape() as tape:
-        predictions = model(features, **call_kwargs)
-        loss = keras.ops.mean(keras.losses.mean_squared_error(targets, predictions))
-    gradients = tape.gradient(loss, model.trainable_weights)
-    optimizer.apply(gradients, model.trainable_weights)
+    """One step of a custom loop (a GradientTape on TensorFlow)."""
+    gradient_step(
+        lambda: keras.ops.mean(
+            keras.losses.mean_squared_error(targets, model(features, **call_kwargs))
+        ),
+        model.trainable_weights,
+        optimizer,
+    )
 
 
 batched = {"batch_size": 16, "verbose": 0}

@@ -7,7 +7,7 @@ from importlib.metadata import version
 
 from conftest import DOCS, all_pages, built_html, code_cells, notebook_pages
 from keras_guide.claims import registered_claims
-from snippet_cells import read_sections, snippet_path
+from keras_guide.sections import read_sections, snippet_path
 
 # What TensorFlow, absl and Python print when they are not silenced.
 LOG_NOISE = re.compile(

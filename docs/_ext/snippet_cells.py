@@ -12,12 +12,10 @@ also registered as a dependency so that Sphinx re-reads the page.
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
+from keras_guide.sections import read_sections, snippet_path
 from sphinx.util import logging
 
-SNIPPETS = Path(__file__).resolve().parents[2] / "snippets"
-SECTION_MARK = re.compile(r"^# %% (?P<name>[a-z0-9-]+)\s*$", re.M)
 SNIPPET_CELL = re.compile(
     r"(?P<head>^```\{code-cell\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*?"
     r":snippet: (?P<file>\w+)#(?P<section>[a-z0-9-]+)\n"
@@ -26,23 +24,6 @@ SNIPPET_CELL = re.compile(
 )
 
 logger = logging.getLogger(__name__)
-
-
-def snippet_path(name: str) -> Path:
-    return SNIPPETS / f"{name}.py"
-
-
-def read_sections(path: Path) -> dict[str, str]:
-    """The sections of a snippet file, by name, in file order."""
-    text = path.read_text(encoding="utf-8")
-    marks = list(SECTION_MARK.finditer(text))
-    ends = [mark.start() for mark in marks[1:]] + [len(text)]
-    sections = {}
-    for mark, end in zip(marks, ends):
-        if mark["name"] in sections:
-            raise ValueError(f"{path}: section {mark['name']!r} appears twice")
-        sections[mark["name"]] = text[mark.end() : end].strip("\n") + "\n"
-    return sections
 
 
 def fill_snippet_cells(app, docname: str, source: list[str]) -> None:

@@ -40,9 +40,8 @@ def statistics_used(layer, x, y, moving_mean, moving_variance) -> str:
 def call_and_watch(layer, x, **call_kwargs):
     """Call a BatchNormalization layer and report what it did.
 
-    Returns the output tensor (so that a ``GradientTape`` can differentiate it)
-    and a dict: the statistics that normalised the batch, and whether the call
-    changed the moving statistics.
+    Returns the output tensor and a dict: the statistics that normalised the
+    batch, and whether the call changed the moving statistics.
     """
     if not layer.built:
         layer.build(np.shape(x))

@@ -14,9 +14,12 @@ from __future__ import annotations
 
 import html
 import importlib.metadata
+import os
 import platform
 import re
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -32,18 +35,33 @@ class ClaimFailed(AssertionError):
     """A claim about Keras behaviour did not hold on the installed versions."""
 
 
+# (name shown, distribution, shown only when it is Keras's backend)
+_STACK_DISTRIBUTIONS = (
+    ("TensorFlow", "tensorflow", None),
+    ("Keras", "keras", None),
+    ("Keras", "keras-nightly", None),
+    ("tf-keras", "tf-keras", None),
+    ("JAX", "jax", "jax"),
+    ("PyTorch", "torch", "torch"),
+)
+
+
 def stack_versions() -> str:
-    """The versions a claim is checked on, in one line.
+    """The versions a claim is checked on, in one line: what is installed of
+    TensorFlow, Keras and tf-keras, and JAX or PyTorch when Keras runs on it.
 
     >>> stack_versions()
     'Python 3..., TensorFlow 2..., Keras 3..., tf-keras 2...'
     """
-    packages = ("tensorflow", "keras", "tf-keras")
-    names = ("TensorFlow", "Keras", "tf-keras")
-    versions = [f"Python {platform.python_version()}"] + [
-        f"{name} {importlib.metadata.version(package)}"
-        for name, package in zip(names, packages)
-    ]
+    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
+    versions = [f"Python {platform.python_version()}"]
+    for name, distribution, shown_for_backend in _STACK_DISTRIBUTIONS:
+        if shown_for_backend not in (None, backend):
+            continue
+        try:
+            versions.append(f"{name} {importlib.metadata.version(distribution)}")
+        except importlib.metadata.PackageNotFoundError:
+            pass
     return ", ".join(versions)
 
 
@@ -101,6 +119,27 @@ class ProvedClaim:
         )
 
 
+_record: dict[str, dict[str, str]] | None = None
+
+
+@contextmanager
+def recording_claims() -> Iterator[dict[str, dict[str, str]]]:
+    """Record claims instead of asserting them: the claim matrix runs every claim
+    on several stacks and reports, for each, whether it holds there.
+
+    >>> with recording_claims() as results:
+    ...     claim("KNOBS-BN-FOUR-WEIGHTS", observed=3, expected=4)
+    >>> results
+    {'KNOBS-BN-FOUR-WEIGHTS': {'status': 'differs', 'observed': '3', 'expected': '4'}}
+    """
+    global _record
+    _record = {}
+    try:
+        yield _record
+    finally:
+        _record = None
+
+
 def claim(claim_id: str, *, observed: Any, expected: Any) -> None:
     """Assert that Keras behaves as the registered statement says; show the evidence.
 
@@ -124,6 +163,14 @@ def claim(claim_id: str, *, observed: Any, expected: Any) -> None:
     if claim_id not in registered_claims():
         raise KeyError(f"claim {claim_id} is not in snippets/claims/")
     statement = registered_claims()[claim_id].statement
+    if _record is not None:
+        holds = observed == expected
+        _record[claim_id] = (
+            {"status": "holds"}
+            if holds
+            else {"status": "differs", "observed": repr(observed), "expected": repr(expected)}
+        )
+        return
     if observed != expected:
         raise ClaimFailed(
             f"claim {claim_id} does not hold: {statement}\n"

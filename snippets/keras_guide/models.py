@@ -98,12 +98,16 @@ def summary_text(model, **summary_kwargs) -> str:
 def summary_totals(summary: str) -> dict[str, int]:
     """The parameter counts printed below a summary's table, by kind.
 
-    >>> lines = [" Total params: 1,081 (4.22 KB)", " Non-trainable params: 16 (64 B)"]
+    >>> lines = [" Total params: 1,081 (4.22 KB)", "Non-trainable params: 16 (64.00 Byte)"]
     >>> summary_totals("\\n".join(lines))
     {'Total': 1081, 'Non-trainable': 16}
     """
-    totals = re.findall(r"^ ([\w-]+) params: ([\d,]+)", summary, flags=re.M)
+    totals = re.findall(r"^ ?([\w-]+) params: ([\d,]+)", summary, flags=re.M)
     return {kind: int(count.replace(",", "")) for kind, count in totals}
+
+
+# A row of the Keras 2 table: " features (Dense)   (None, 8)   40   N", nested rows start with "|".
+KERAS2_ROW = re.compile(r"^[ |]*(\w+) \(\w+\)\s.*\s([YN])[ |]*$")
 
 
 def trainable_column(summary: str) -> dict[str, str]:
@@ -116,10 +120,19 @@ def trainable_column(summary: str) -> dict[str, str]:
     ... ]
     >>> trainable_column("\\n".join(rows))
     {'inner': 'N', 'bn': 'Y'}
+
+    Keras 2 draws the table without box characters:
+
+    >>> trainable_column(" features (Dense)      (None, 8)     40      N")
+    {'features': 'N'}
     """
     column = {}
     for line in summary.splitlines():
         fields = [field.strip() for field in line.strip("│").split("│")]
         if line.startswith("│") and fields[0] and fields[-1]:
             column[fields[0].lstrip("└ ").split()[0]] = fields[-1]
+        elif row := KERAS2_ROW.match(line):
+            column[row[1]] = row[2]
+    if not column:
+        raise ValueError(f"no Trainable column in this summary:\n{summary}")
     return column

@@ -42,13 +42,15 @@ def start_page() -> None:
     """Fix every seed, make ops deterministic and show the versions in use."""
     import keras
     import pandas as pd
-    import tensorflow as tf
 
     # pandas sizes tables to the terminal when it is not in a kernel; use the
     # kernel's layout everywhere so that a script prints what the page shows.
     pd.set_option("display.max_columns", 20)
     keras.utils.set_random_seed(SEED)
-    tf.config.experimental.enable_op_determinism()
+    if keras.backend.backend() == "tensorflow":  # other backends: see keras_guide.matrix
+        import tensorflow as tf
+
+        tf.config.experimental.enable_op_determinism()
     display(ExecutedWith())
 
 

@@ -15,7 +15,6 @@ from typing import Any, Callable
 import keras
 import numpy as np
 import pandas as pd
-import tf_keras
 
 from keras_guide.digits import TransferData
 
@@ -74,8 +73,7 @@ def build_base(framework):
 
 def batchnorm_layers(model) -> list:
     """The BatchNormalization layers of ``model``, on Keras 3 or Keras 2."""
-    classes = (keras.layers.BatchNormalization, tf_keras.layers.BatchNormalization)
-    return [layer for layer in model.layers if isinstance(layer, classes)]
+    return [layer for layer in model.layers if type(layer).__name__ == "BatchNormalization"]
 
 
 def layer_weights(model) -> list[list[np.ndarray]]:

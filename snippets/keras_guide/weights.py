@@ -5,14 +5,19 @@ from __future__ import annotations
 import pandas as pd
 
 
+def weight_name(variable) -> str:
+    """A variable's short name; Keras 2 adds a ``:0`` suffix, dropped here."""
+    return variable.name.removesuffix(":0")
+
+
 def weight_names(variables) -> list[str]:
     """The short names of some Keras variables, in order."""
-    return [variable.name for variable in variables]
+    return [weight_name(variable) for variable in variables]
 
 
 def weight_path(variable) -> str:
     """Where a weight lives: ``variable.path`` in Keras 3, its name in Keras 2."""
-    return getattr(variable, "path", variable.name.removesuffix(":0"))
+    return getattr(variable, "path", weight_name(variable))
 
 
 def weight_lists(layer, by_path: bool = False) -> pd.DataFrame:
@@ -23,7 +28,7 @@ def weight_lists(layer, by_path: bool = False) -> pd.DataFrame:
     """
     trainable = set(map(id, layer.trainable_weights))
     non_trainable = set(map(id, layer.non_trainable_weights))
-    label = weight_path if by_path else (lambda variable: variable.name)
+    label = weight_path if by_path else weight_name
     return pd.DataFrame(
         {
             "trainable_weights": [id(w) in trainable for w in layer.weights],

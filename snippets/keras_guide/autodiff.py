@@ -1,0 +1,83 @@
+"""Gradients by hand, as a custom training loop takes them, on any Keras 3 backend.
+
+Keras 3 has no backend-neutral gradient tape: a custom loop uses
+``tf.GradientTape`` on TensorFlow, ``loss.backward()`` on PyTorch and
+``jax.grad`` of a stateless function on JAX. These two helpers hide that
+difference, so that a claim about Keras holds or fails on every backend.
+"""
+
+from __future__ import annotations
+
+import keras
+import numpy as np
+
+
+def input_gradient(function, x: np.ndarray) -> np.ndarray:
+    """The gradient of the scalar ``function(x)`` with respect to the array ``x``.
+
+    On JAX, variable updates made inside ``function`` (moving statistics) are
+    not applied.
+
+    >>> input_gradient(lambda x: keras.ops.sum(x * x), np.array([1.0, 2.0], "float32"))
+    array([2., 4.], dtype=float32)
+    """
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        x = tf.constant(x)
+        with tf.GradientTape() as tape:
+            tape.watch(x)
+            value = function(x)
+        return tape.gradient(value, x).numpy()
+    if backend == "torch":
+        import torch
+
+        x = torch.tensor(x, requires_grad=True)
+        function(x).backward()
+        return x.grad.numpy()
+    if backend == "jax":
+        import jax
+
+        def stateless(x):
+            with keras.StatelessScope():
+                return function(x)
+
+        return np.asarray(jax.grad(stateless)(x))
+    raise NotImplementedError(backend)
+
+
+def gradient_step(loss, variables: list, optimizer) -> None:
+    """One optimizer step on ``variables`` for the scalar ``loss()``, as a custom loop takes it.
+
+    ``loss`` runs the forward pass. On JAX, the variable updates it makes
+    (moving statistics) are not applied; ``fit()`` applies them.
+    """
+    backend = keras.backend.backend()
+    if backend == "tensorflow":
+        import tensorflow as tf
+
+        with tf.GradientTape() as tape:
+            value = loss()
+        gradients = tape.gradient(value, variables)
+    elif backend == "torch":
+        import torch
+
+        for variable in variables:
+            variable.value.grad = None
+        loss().backward()
+        gradients = [variable.value.grad for variable in variables]
+        with torch.no_grad():
+            optimizer.apply_gradients(zip(gradients, variables))
+        return
+    elif backend == "jax":
+        import jax
+
+        def stateless(values):
+            with keras.StatelessScope(state_mapping=list(zip(variables, values))):
+                return loss()
+
+        gradients = jax.grad(stateless)([variable.value for variable in variables])
+    else:
+        raise NotImplementedError(backend)
+    optimizer.apply_gradients(zip(gradients, variables))

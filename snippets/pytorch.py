@@ -498,6 +498,9 @@ class FrozenBatchNormStaysInEval(nn.Sequential):
 
 net = torch_net(FrozenBatchNormStaysInEval)
 net[1].requires_grad_(False)
+net.train()
+modes = {f"{i} {type(layer).__name__}": layer.training for i, layer in enumerate(net)}
+print("training after model.train():", modes)
 
 
 def three_epochs_with_validation():
@@ -513,6 +516,10 @@ display(override.to_frame().T)
 in_bn = override.index.str.startswith("1.")  # the entries of net[1], the BatchNorm1d
 claim(
     "TORCH-OVERRIDE-KEEPS-FROZEN-BN",
-    observed=(bool(override[in_bn].any()), bool(override[~in_bn].all())),
-    expected=(False, True),
+    observed=(modes, bool(override[in_bn].any()), bool(override[~in_bn].all())),
+    expected=(
+        {"0 Linear": True, "1 BatchNorm1d": False, "2 ReLU": True, "3 Linear": True},
+        False,
+        True,
+    ),
 )

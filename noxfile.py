@@ -6,6 +6,7 @@
                        docs/_data/matrix/ (commit them when they change)
     nox -s tests       run the matrix, build, then check the claims, doctests,
                        the built site and that the committed matrix is current
+    nox -s bench       time the build against its floor (not a test; -- --repeat N)
 
 GUIDE_REEXECUTE=1 re-executes every page instead of using the cache.
 """
@@ -80,6 +81,12 @@ def matrix(session, stack):
         committed.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(fresh, committed)
         session.warn(f"{committed} changed: commit it (the tests fail until it is committed)")
+
+
+@nox.session
+def bench(session):
+    install(session, *STACKS[SITE_STACK].extras, "docs")
+    session.run("python", "tests/bench.py", *session.posargs)
 
 
 @nox.session(requires=["matrix", "docs"])

@@ -4,7 +4,6 @@ Page front matter overrides execution settings for one page (the ``mystnb``
 key); cell tags act on one cell.
 """
 
-import hashlib
 import os
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ author = "The keras-trainable-guide authors"
 copyright = "2026, " + author
 
 extensions = ["myst_nb", "snippet_cells", "claim_index"]
-exclude_patterns = ["_build", "_ext", "_ipython", "**/.ipynb_checkpoints"]
+exclude_patterns = ["_build", "_data", "_ext", "_ipython", "**/.ipynb_checkpoints"]
 nitpicky = True
 
 html_theme = "sphinx_book_theme"
@@ -33,15 +32,13 @@ myst_heading_anchors = 3
 
 # --- Execution -------------------------------------------------------------
 # Every code cell runs at build time. Results are cached by jupyter-cache, keyed
-# on the cells' code and, through the cache folder's name, on the helpers in
-# snippets/keras_guide and the claim statements in snippets/claims (the cells
-# show them), so editing any of these re-executes what depends on it.
+# on the cells' code and the kernelspec. The extension snippet_cells puts into
+# the kernelspec a hash of the other files the page's execution reads (the
+# helpers it imports, its claims, their data), so editing any of them
+# re-executes exactly the pages that read it.
 # GUIDE_REEXECUTE=1 forces a full re-execution (nox also passes -E then).
-HELPERS = sorted((ROOT / "snippets").glob("keras_guide/*.py")) + sorted((ROOT / "snippets").glob("claims/*.toml"))
-HELPERS_HASH = hashlib.sha256(b"".join(path.read_bytes() for path in HELPERS)).hexdigest()[:12]
-
 nb_execution_mode = "force" if os.environ.get("GUIDE_REEXECUTE") else "cache"
-nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache" / HELPERS_HASH)
+nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
 nb_execution_timeout = 300
 nb_execution_raise_on_error = False  # reported as a warning, which -W turns into a failure
 nb_execution_show_tb = True  # print the failing cell's traceback on the console

@@ -11,7 +11,7 @@ import pandas as pd
 from IPython.display import display
 from sklearn.datasets import load_digits
 
-from keras_guide.autodiff import input_gradient
+from keras_guide.backends import input_gradient, to_numpy
 from keras_guide.claims import claim
 from keras_guide.page import glue, start_page
 
@@ -29,7 +29,7 @@ bn(batch, training=True)  # one training step, so the moving statistics are not 
 def gradient_below(bn, x, training):
     """d(sum(upstream * bn(x))) / dx: what backpropagation sends to the layer below."""
     weights = upstream[: len(x)]
-    return input_gradient(lambda x: keras.ops.sum(weights * bn(x, training=training)), x)
+    return input_gradient(lambda x: keras.ops.sum(keras.ops.multiply(weights, bn(x, training=training))), x)
 
 
 scale = bn.gamma.numpy() / np.sqrt(bn.moving_variance.numpy() + bn.epsilon)
@@ -119,10 +119,10 @@ claim(
 
 # %% predict-vs-training
 predicted = model.predict(x_test, verbose=0)
-inference = np.asarray(model(x_test, training=False))
+inference = to_numpy(model(x_test, training=False))
 bn_layer = model.layers[1]
 moving_mean = bn_layer.moving_mean.numpy()
-in_training_mode = np.asarray(model(x_test, training=True))
+in_training_mode = to_numpy(model(x_test, training=True))
 gap = float(np.abs(predicted - in_training_mode).max())
 glue("predict-gap", gap)
 print("largest difference, predict vs training=True: ", gap)

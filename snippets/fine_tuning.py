@@ -16,6 +16,7 @@ import pandas as pd
 import tf_keras
 from IPython.display import display
 
+from keras_guide.backends import to_numpy
 from keras_guide.claims import claim
 from keras_guide.digits import load_transfer_task
 from keras_guide.page import glue, start_page
@@ -67,7 +68,7 @@ first_conv, first_bn = base.layers[1], batchnorm_layers(base)[0]
 
 def mean_gap(images):
     """Mean over channels of |batch mean - moving mean| at the first BN layer."""
-    batch_mean = np.asarray(first_conv(images)).mean(axis=(0, 1, 2))
+    batch_mean = to_numpy(first_conv(images)).mean(axis=(0, 1, 2))
     return float(np.abs(batch_mean - first_bn.moving_mean.numpy()).mean())
 
 

@@ -12,6 +12,7 @@ import pandas as pd
 import tf_keras
 from IPython.display import display
 
+from keras_guide.backends import to_numpy
 from keras_guide.batchnorm import normalise
 from keras_guide.claims import claim
 from keras_guide.page import glue, start_page
@@ -66,7 +67,7 @@ def training_step_errors(layer, x):
         layer.build(x.shape)
     gamma, beta = layer.gamma.numpy(), layer.beta.numpy()
     old_mean, old_var = layer.moving_mean.numpy(), layer.moving_variance.numpy()
-    output = np.asarray(layer(x, training=True))
+    output = to_numpy(layer(x, training=True))
     new_mean, new_var = layer.moving_mean.numpy(), layer.moving_variance.numpy()
     m, x = layer.momentum, x.astype("float64")
     axes = tuple(range(x.ndim - 1))  # every axis but the features
@@ -108,7 +109,7 @@ claim(
 
 # %% inference-step
 moving_mean, moving_variance = bn.moving_mean.numpy(), bn.moving_variance.numpy()
-output = np.asarray(bn(batch, training=False))
+output = to_numpy(bn(batch, training=False))
 by_hand = normalise(
     batch.astype("float64"),
     moving_mean,
@@ -233,8 +234,8 @@ batches = [with_companions(8) for _ in range(5)]
 companion_bn = keras.layers.BatchNormalization()
 # All training-mode calls first: they move the moving statistics, which
 # inference mode reads, so the inference calls then all see the same ones.
-in_training = [float(companion_bn(b, training=True)[0, 0]) for b in batches]
-in_inference = [float(companion_bn(b, training=False)[0, 0]) for b in batches]
+in_training = [float(to_numpy(companion_bn(b, training=True))[0, 0]) for b in batches]
+in_inference = [float(to_numpy(companion_bn(b, training=False))[0, 0]) for b in batches]
 display(
     pd.DataFrame(
         {"training=True": in_training, "training=False": in_inference},
@@ -248,7 +249,7 @@ claim("BN-INFERENCE-OUTPUT-PER-SAMPLE", observed=len(set(in_inference)), expecte
 batch_sizes = [2, 4, 8, 16, 32, 64, 128]
 spread = []
 for size in batch_sizes:
-    outputs = [companion_bn(with_companions(size), training=True) for _ in range(200)]
+    outputs = [to_numpy(companion_bn(with_companions(size), training=True)) for _ in range(200)]
     spread.append(float(np.std([output[0, 0] for output in outputs])))
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(batch_sizes, spread, "o-")

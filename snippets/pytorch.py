@@ -14,6 +14,7 @@ import torch
 from IPython.display import display
 from torch import nn
 
+from keras_guide.backends import to_numpy
 from keras_guide.batchnorm import call_and_watch, normalise
 from keras_guide.claims import claim
 from keras_guide.models import fit_and_watch
@@ -250,7 +251,7 @@ step_keras = keras.layers.BatchNormalization()
 step_keras.build(small.shape)
 for variable, value in zip(step_keras.weights, (gamma, beta, mean0, var0)):
     variable.assign(value)
-keras_out = step_keras(small, training=True)
+keras_out = to_numpy(step_keras(small, training=True))
 keras_after = (step_keras.moving_mean.numpy(), step_keras.moving_variance.numpy())
 
 m_torch, m_keras = step_torch.momentum, step_keras.momentum
@@ -323,7 +324,7 @@ def train_side_by_side(keras_layer):
     output_gap = 0.0
     for x in stream:
         torch_out = torch_layer(torch.from_numpy(x)).detach().numpy()
-        keras_out = np.asarray(keras_layer(x, training=True))
+        keras_out = to_numpy(keras_layer(x, training=True))
         output_gap = max(output_gap, float(np.abs(torch_out - keras_out).max()))
     mean_gap = torch_layer.running_mean.numpy() - keras_layer.moving_mean.numpy()
     var_gap = torch_layer.running_var.numpy() - keras_layer.moving_variance.numpy()

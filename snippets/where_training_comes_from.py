@@ -15,7 +15,7 @@ import pandas as pd
 import tf_keras
 from IPython.display import display
 
-from keras_guide.autodiff import gradient_step
+from keras_guide.backends import gradient_step
 from keras_guide.claims import claim
 from keras_guide.page import glue, start_page
 

@@ -60,3 +60,61 @@ def test_every_stack_has_a_result_for_every_claim_the_pages_run():
 def test_every_claim_holds_on_the_stack_the_site_is_built_on():
     outcomes = load_results()[SITE_STACK]["claims"]
     assert {claim_id for claim_id, o in outcomes.items() if o["status"] != "holds"} == set()
+
+
+SYNTHETIC_PAGE = '''
+# %% setup
+import no_such_module
+from keras_guide.claims import claim
+
+# %% holds
+claim("DEMO-HOLDS", observed=1, expected=1)
+claim("DEMO-DIFFERS", observed=2, expected=1)
+
+# %% missing-module
+claim("DEMO-NOT-APPLICABLE", observed=no_such_module.value, expected=1)
+
+# %% fails
+half = 1 / 0
+claim("DEMO-ERROR", observed=half, expected=1)
+
+# %% needs-what-failed
+claim("DEMO-AFTER-ERROR", observed=half, expected=1)
+
+# %% skips
+if False:
+    claim("DEMO-NEVER-REACHED", observed=1, expected=1)
+'''
+
+
+def test_the_runner_gives_every_claim_one_of_four_results(tmp_path, monkeypatch):
+    import keras_guide.claims as claims
+    import keras_guide.sections as sections
+    import keras_guide.stacks as stacks
+    from keras_guide.matrix import run_page
+
+    (tmp_path / "demo.py").write_text(SYNTHETIC_PAGE)
+    monkeypatch.setattr(sections, "SNIPPETS", tmp_path)
+    ids = ["HOLDS", "DIFFERS", "NOT-APPLICABLE", "ERROR", "AFTER-ERROR", "NEVER-REACHED", "ORPHAN"]
+    registry = {f"DEMO-{name}": claims.RegisteredClaim("a statement", "demo") for name in ids}
+    monkeypatch.setattr(claims, "registered_claims", lambda: registry)
+    monkeypatch.setitem(stacks.MAY_BE_MISSING, "no_such_module", "needs no_such_module")
+
+    with claims.recording_claims() as record:
+        run_page("demo", record)
+
+    assert {claim_id: outcome["status"] for claim_id, outcome in record.items()} == {
+        "DEMO-HOLDS": "holds",
+        "DEMO-DIFFERS": "differs",
+        "DEMO-NOT-APPLICABLE": "not applicable",
+        "DEMO-ERROR": "error",
+        "DEMO-AFTER-ERROR": "error",
+        "DEMO-NEVER-REACHED": "error",
+        "DEMO-ORPHAN": "error",
+    }
+    assert record["DEMO-DIFFERS"]["observed"] == "2"
+    assert record["DEMO-NOT-APPLICABLE"]["reason"] == "needs no_such_module (in missing-module)"
+    assert record["DEMO-ERROR"]["message"] == "in fails: ZeroDivisionError: division by zero"
+    assert record["DEMO-AFTER-ERROR"] == record["DEMO-ERROR"]
+    assert record["DEMO-NEVER-REACHED"]["message"] == "never reached in section skips"
+    assert record["DEMO-ORPHAN"]["message"] == "in no section of the page"

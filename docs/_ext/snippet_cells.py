@@ -7,13 +7,18 @@ one place, runs as a plain script, and its text is part of the notebook that
 jupyter-cache hashes: editing a snippet re-executes the pages that use it
 (``:load:`` alone does not, executablebooks/MyST-NB#621). The snippet file is
 also registered as a dependency so that Sphinx re-reads the page.
+
+The other files that executing the page reads (the helpers it imports, its
+claims, their data: ``execution_inputs``) are dependencies too, and their
+hash goes into the page's kernelspec, which jupyter-cache also hashes: so
+editing a helper re-executes exactly the pages that import it.
 """
 
 from __future__ import annotations
 
 import re
 
-from keras_guide.sections import read_sections, snippet_path
+from keras_guide.sections import execution_inputs, inputs_digest, read_sections, snippet_path
 from sphinx.util import logging
 
 SNIPPET_CELL = re.compile(
@@ -22,6 +27,7 @@ SNIPPET_CELL = re.compile(
     r"(?::[\w-]+:[^\n]*\n)*)(?P<body>.*?)^```[ \t]*$",
     re.M | re.S,
 )
+KERNELSPEC = re.compile(r"\A(---\n(?:.*\n)*?kernelspec:\n)", re.M)
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +49,14 @@ def fill_snippet_cells(app, docname: str, source: list[str]) -> None:
         return match["head"] + sections[match["section"]] + "```"
 
     source[0] = SNIPPET_CELL.sub(fill, source[0])
+    pages = {match["file"] for match in SNIPPET_CELL.finditer(source[0])} - {""}
+    pages = {page for page in pages if snippet_path(page).is_file()}
+    for page in sorted(pages):
+        for path in execution_inputs(page):
+            app.env.note_dependency(str(path))
+    if pages:
+        digest = "-".join(inputs_digest(page) for page in sorted(pages))
+        source[0] = KERNELSPEC.sub(rf"\1  execution_inputs: {digest}\n", source[0], count=1)
 
 
 def setup(app):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from keras_guide.backends import to_numpy
+
 
 def normalise(x, mean, variance, gamma, beta, epsilon):
     """Batch normalisation as a formula: ``gamma * (x - mean) / sqrt(variance + epsilon) + beta``.
@@ -53,7 +55,7 @@ def call_and_watch(layer, x, **call_kwargs):
         and np.array_equal(variance_before, layer.moving_variance.numpy())
     )
     report = {
-        "normalised with": statistics_used(layer, x, np.asarray(y), mean_before, variance_before),
+        "normalised with": statistics_used(layer, x, to_numpy(y), mean_before, variance_before),
         "moving stats changed": moved,
     }
     return y, report

@@ -164,12 +164,11 @@ def claim(claim_id: str, *, observed: Any, expected: Any) -> None:
         raise KeyError(f"claim {claim_id} is not in snippets/claims/")
     statement = registered_claims()[claim_id].statement
     if _record is not None:
-        holds = observed == expected
-        _record[claim_id] = (
-            {"status": "holds"}
-            if holds
-            else {"status": "differs", "observed": repr(observed), "expected": repr(expected)}
-        )
+        _record[claim_id] = {
+            "status": "holds" if observed == expected else "differs",
+            "observed": repr(observed),
+            "expected": repr(expected),
+        }
         return
     if observed != expected:
         raise ClaimFailed(

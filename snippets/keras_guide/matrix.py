@@ -28,19 +28,27 @@ import platform
 import sys
 import warnings
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from keras_guide.stacks import STACKS, NotApplicable, page_builtins, prepare
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # The page that shows the matrix proves its claims from the results, so it is not part of them.
 MATRIX_PAGE = "keras_versions"
 DISTRIBUTIONS = ("tensorflow", "keras", "keras-nightly", "tf-keras", "jax", "jaxlib", "torch")
 
 
-def installed_versions() -> dict[str, str]:
+def installed_versions(stack) -> dict[str, str]:
+    """The versions the claims ran on; Keras 3, installed beside tf-keras but not
+    used, is left out on the Keras 2 stack."""
     versions = {"python": platform.python_version()}
     for distribution in DISTRIBUTIONS:
         with contextlib.suppress(importlib.metadata.PackageNotFoundError):
             versions[distribution] = importlib.metadata.version(distribution)
+    if stack.keras_is_tf_keras:
+        del versions["keras"]
     return versions
 
 
@@ -102,7 +110,7 @@ def run_stack(stack_name: str) -> dict:
     return {
         "stack": stack_name,
         "label": stack.label,
-        "versions": installed_versions(),
+        "versions": installed_versions(stack),
         "recorded_on": datetime.date.today().isoformat(),
         "claims": claims,
     }
@@ -132,7 +140,7 @@ def outcome_detail(outcome: dict[str, str]) -> str:
     return outcome.get("reason") or outcome.get("message") or ""
 
 
-def status_table(results: dict[str, dict], claim_ids=None):
+def status_table(results: dict[str, dict], claim_ids=None) -> pd.DataFrame:
     """Claims by stack, each cell a symbol and a word (readable without colour)."""
     import pandas as pd
 
@@ -146,9 +154,30 @@ def status_table(results: dict[str, dict], claim_ids=None):
     )
 
 
+def details(results: dict[str, dict], claim_ids) -> pd.DataFrame:
+    """What happened where a claim does not hold: observed value, reason or error."""
+    import pandas as pd
+
+    rows = [
+        {"claim": claim_id, "stack": stack, "status": SYMBOLS[outcome["status"]],
+         "detail": outcome_detail(outcome)}
+        for claim_id in claim_ids
+        for stack, result in results.items()
+        if (outcome := result["claims"][claim_id])["status"] != "holds"
+    ]
+    return pd.DataFrame(rows, columns=["claim", "stack", "status", "detail"]).set_index(
+        ["claim", "stack"]
+    )
+
+
+def outcomes(results: dict[str, dict], claim_id: str) -> dict[str, dict[str, str]]:
+    """One claim's outcome on each stack."""
+    return {stack: result["claims"][claim_id] for stack, result in results.items()}
+
+
 def statuses(results: dict[str, dict], claim_id: str) -> dict[str, str]:
     """One claim's status on each stack."""
-    return {stack: result["claims"][claim_id]["status"] for stack, result in results.items()}
+    return {stack: outcome["status"] for stack, outcome in outcomes(results, claim_id).items()}
 
 
 def same_results(one: dict, other: dict) -> bool:

@@ -57,6 +57,8 @@ def captured_messages():
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            # Hidden by default outside __main__: a library's internals, not advice to you.
+            warnings.simplefilter("ignore", DeprecationWarning)
             yield messages
     finally:
         for logger in loggers:

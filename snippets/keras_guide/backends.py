@@ -1,15 +1,25 @@
-"""Gradients by hand, as a custom training loop takes them, on any Keras 3 backend.
+"""What the pages do differently on each Keras backend, behind one call each.
 
 Keras 3 has no backend-neutral gradient tape: a custom loop uses
 ``tf.GradientTape`` on TensorFlow, ``loss.backward()`` on PyTorch and
-``jax.grad`` of a stateless function on JAX. These two helpers hide that
-difference, so that a claim about Keras holds or fails on every backend.
+``jax.grad`` of a stateless function on JAX. And a layer's output becomes a
+NumPy array in a different way on each. These helpers hide the difference, so
+that a claim about Keras holds or fails on every backend (``nox -s matrix``).
 """
 
 from __future__ import annotations
 
 import keras
 import numpy as np
+
+
+def to_numpy(tensor) -> np.ndarray:
+    """A layer's output as a NumPy array (on PyTorch, detached from autograd).
+
+    >>> to_numpy(keras.layers.Dense(2, kernel_initializer="ones")(np.ones((1, 3))))
+    array([[3., 3.]], dtype=float32)
+    """
+    return np.asarray(tensor.detach() if hasattr(tensor, "detach") else tensor)
 
 
 def input_gradient(function, x: np.ndarray) -> np.ndarray:

@@ -1,0 +1,214 @@
+"""The code of the page "Keras 2, Keras 3 and the next Keras" (docs/keras_versions.md).
+
+The page reads the claim matrix that ``nox -s matrix`` records in
+docs/_data/matrix/; the tests fail when that record is stale.
+Each ``# %% name`` section is one cell of the page.
+Run the whole page as a script: ``python snippets/keras_versions.py``.
+"""
+
+# %% setup
+import ast
+
+import pandas as pd
+from IPython.display import display
+
+from keras_guide.claims import claim, registered_claims
+from keras_guide.matrix import (
+    MATRIX_PAGE,
+    details,
+    load_results,
+    outcomes,
+    status_table,
+    statuses,
+)
+from keras_guide.page import glue, start_page
+from keras_guide.stacks import SITE_STACK, STACKS
+
+start_page()
+results = load_results()
+NO_TF = ["keras3-jax", "keras3-torch"]
+
+
+def expect(**exceptions):
+    """Every stack "holds", but those named: expect(differs=[...], error=[...])."""
+    expected = {stack: "holds" for stack in STACKS}
+    for status, stacks in exceptions.items():
+        expected.update(dict.fromkeys(stacks, status.replace("_", " ")))
+    return expected
+
+
+def observed(results, claim_id):
+    """What each stack observed for a claim, as Python values."""
+    return {
+        stack: ast.literal_eval(outcome["observed"])
+        for stack, outcome in outcomes(results, claim_id).items()
+    }
+
+
+def show(claim_ids):
+    """A few rows of the matrix, and what happened where a claim does not hold."""
+    display(status_table(results, claim_ids))
+    display(details(results, claim_ids))
+
+# %% stacks
+VERSION_ROWS = {
+    "Python": ["python"],
+    "TensorFlow": ["tensorflow"],
+    "Keras": ["keras", "keras-nightly", "tf-keras"],
+    "tf-keras": ["tf-keras"],
+    "JAX": ["jax"],
+    "PyTorch": ["torch"],
+}
+
+
+def column(result):
+    versions = result["versions"]
+    shown = {
+        row: next((versions[name] for name in names if name in versions), "–")
+        for row, names in VERSION_ROWS.items()
+    }
+    return {"stack": result["label"], **shown, "recorded on": result["recorded_on"]}
+
+
+display(pd.DataFrame({stack: column(result) for stack, result in results.items()}))
+
+# %% coverage
+run_by_pages = {
+    claim_id for claim_id, entry in registered_claims().items() if entry.page != MATRIX_PAGE
+}
+glue("keras-site", results[SITE_STACK]["versions"]["keras"])
+glue("keras-next", results["keras-next-tf"]["versions"]["keras-nightly"])
+glue("claims-run", len(run_by_pages))
+glue("stack-count", len(results))
+claim(
+    "VERSIONS-EVERY-CLAIM-ON-EVERY-STACK",
+    observed={stack: set(result["claims"]) == run_by_pages for stack, result in results.items()},
+    expected={stack: True for stack in STACKS},
+)
+claim(
+    "VERSIONS-SITE-STACK-ALL-HOLD",
+    observed={outcome["status"] for outcome in results[SITE_STACK]["claims"].values()},
+    expected={"holds"},
+)
+
+# %% counts
+matrix = status_table(results)
+counts = matrix.apply(pd.Series.value_counts).fillna(0).astype(int)
+counts.index.name = "status"
+display(counts)
+for stack in results:
+    glue(f"holds-{stack}", int((matrix[stack] == "✔ holds").sum()))
+
+# %% matrix
+display(matrix)
+
+# %% graph-time-false
+GRAPH_TIME = [
+    "SOURCE-FIT-OVERRIDES-GRAPH-TIME-FALSE",
+    "SOURCE-CALL-TRUE-OVERRIDES-GRAPH-TIME-FALSE",
+    "FINETUNE-CLASSIC-KERAS3-MOVES-STATS",
+    "SOURCE-CALL-TIME-FALSE-HOLDS-IN-FIT",
+    "KNOBS-FROZEN-BN-INFERENCE",
+]
+show(GRAPH_TIME)
+claim(
+    "VERSIONS-GRAPH-TIME-FALSE",
+    observed=statuses(results, "SOURCE-FIT-OVERRIDES-GRAPH-TIME-FALSE"),
+    expected=expect(differs=["keras2-tf", "keras-next-tf"]),
+)
+claim(
+    "VERSIONS-FREEZING-WORKS-EVERYWHERE",
+    observed=[
+        statuses(results, claim_id)
+        for claim_id in ("SOURCE-CALL-TIME-FALSE-HOLDS-IN-FIT", "KNOBS-FROZEN-BN-INFERENCE")
+    ],
+    expected=[expect(), expect()],
+)
+
+# %% default-passed-on
+DEFAULTS = [
+    "SOURCE-DEFAULT-PASSED-ON",
+    "SOURCE-DEFAULT-TRUE-PUTS-LATER-BN-IN-TRAINING",
+    "SOURCE-EXPLICIT-FALSE-KEEPS-BN-IN-INFERENCE",
+]
+show(DEFAULTS)
+claim(
+    "VERSIONS-DEFAULT-PASSED-ON",
+    observed=[statuses(results, claim_id) for claim_id in DEFAULTS],
+    expected=[
+        expect(differs=["keras2-tf", "keras-next-tf"]),
+        expect(differs=["keras2-tf", "keras-next-tf"]),
+        expect(),
+    ],
+)
+
+# %% compile-state
+COMPILE_STATE = [
+    "TRAINABLE-CHANGE-BEFORE-FIRST-FIT",
+    "TRAINABLE-CHANGE-AFTER-FIT-IGNORED",
+    "TRAINABLE-RECOMPILE-APPLIES-CHANGE",
+]
+show(COMPILE_STATE)
+after_fit = observed(results, "TRAINABLE-CHANGE-AFTER-FIT-IGNORED")
+print("freeze after fit, unfreeze after fit: did the change apply?")
+display(pd.Series(after_fit, name="observed"))
+claim(
+    "VERSIONS-COMPILE-STATE",
+    observed=(
+        statuses(results, "TRAINABLE-CHANGE-BEFORE-FIRST-FIT"),
+        after_fit,
+        {stack: applied for stack, (applied, _) in
+         observed(results, "TRAINABLE-RECOMPILE-APPLIES-CHANGE").items()},
+    ),
+    expected=(
+        expect(differs=["keras2-tf"]),
+        {
+            "keras2-tf": (False, False),
+            "keras3-tf": (False, False),
+            "keras3-jax": ("fit raised ValueError", "fit raised ValueError"),
+            "keras3-torch": (True, "fit raised ValueError"),
+            "keras-next-tf": (False, False),
+        },
+        dict.fromkeys(STACKS, True),
+    ),
+)
+
+# %% nested-and-warnings
+NESTED_AND_WARNINGS = [
+    "TRAINABLE-NESTED-UNFROZEN-FIT",
+    "TRAINABLE-CHILD-OF-FROZEN-MODEL-NOT-FIT",
+    "TRAINABLE-LOOKUPS-NO-WEIGHTS",
+]
+show(NESTED_AND_WARNINGS)
+claim(
+    "VERSIONS-NESTED-UNFROZEN",
+    observed=statuses(results, "TRAINABLE-NESTED-UNFROZEN-FIT"),
+    expected=expect(differs=["keras2-tf"]),
+)
+no_weights = "warning: The model does not have any trainable weights."
+warned = {
+    stack: messages.count(no_weights)
+    for stack, (_, messages) in observed(
+        results, "TRAINABLE-CHILD-OF-FROZEN-MODEL-NOT-FIT"
+    ).items()
+}
+print("times fit() warned:", warned)
+claim(
+    "VERSIONS-NO-TRAINABLE-WEIGHTS-WARNING",
+    observed={stack: {0: "never", 1: "once"}.get(n, "more") for stack, n in warned.items()},
+    expected={
+        "keras2-tf": "never",
+        "keras3-tf": "once",
+        "keras3-jax": "never",
+        "keras3-torch": "more",
+        "keras-next-tf": "once",
+    },
+)
+claim(
+    "VERSIONS-LOOKUPS-NEED-TENSORFLOW",
+    observed={
+        stack: outcome["status"] == "error" and "requires TensorFlow" in outcome["message"]
+        for stack, outcome in outcomes(results, "TRAINABLE-LOOKUPS-NO-WEIGHTS").items()
+    },
+    expected={stack: stack in NO_TF for stack in STACKS},
+)

@@ -1,0 +1,214 @@
+"""Build performance, measured against the floor: ``nox -s bench [-- --repeat N]``.
+
+Not a test: it times, side by side on this machine, each scenario N times
+(median reported), in a copy of the working tree so that your own build is
+left alone:
+
+- floor: every page's code in one Python process (one TensorFlow import),
+  plus a Sphinx build with execution off;
+- cold build: the docs build with an empty execution cache;
+- warm no-op rebuild: the same build again, nothing changed;
+- one-snippet edit, one-helper edit: a page's snippet, or a module of
+  snippets/keras_guide, changed; which pages re-executed;
+- one-prose edit: a sentence changed; nothing may re-execute;
+- fresh setup: a new virtual environment, the install and a cold build,
+  beside a bare ``pip install`` of the same pinned packages.
+
+It prints a Markdown table and writes docs/_build/bench/bench.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+from keras_guide.stacks import SITE_STACK, STACKS
+
+ROOT = Path(__file__).resolve().parents[1]
+STRICT = ("-n", "-W", "--keep-going")
+SITE_EXTRAS = ",".join((*STACKS[SITE_STACK].extras, "docs"))
+EXECUTED = re.compile(r"(\w+)\.md: Executed notebook in ([\d.]+) seconds")
+# Every notebook page's code in one process, as the build runs it, cell by cell.
+FLOOR_SCRIPT = """
+import sys
+from pathlib import Path
+from keras_guide.sections import read_sections, snippet_path
+for page in sys.argv[1:]:
+    namespace = {"__name__": "__main__"}
+    for section, source in read_sections(snippet_path(page)).items():
+        exec(compile(source, f"{page}#{section}", "exec"), namespace)
+"""
+
+
+def notebook_pages(docs: Path) -> list[str]:
+    return sorted(
+        path.stem
+        for path in docs.glob("*.md")
+        if re.search(r"^file_format: mystnb$", path.read_text(encoding="utf-8"), re.M)
+    )
+
+
+def copy_tree(destination: Path) -> Path:
+    """The working tree's files (tracked and new, not ignored), without builds."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT, capture_output=True, text=True, check=True,
+    ).stdout.split("\n")
+    for name in filter(None, listed):
+        source = ROOT / name
+        if source.is_file():
+            target = destination / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    return destination
+
+
+def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float, str]:
+    start = time.perf_counter()
+    result = subprocess.run(
+        command, cwd=cwd, env={**os.environ, **(env or {})}, capture_output=True, text=True
+    )
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{result.stdout[-3000:]}{result.stderr[-3000:]}")
+    return seconds, result.stdout + result.stderr
+
+
+class Tree:
+    """A copy of the project, built with the current environment's Python."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        # The copy's helpers, not the editable install's, for the build and its kernels.
+        self.env = {"PYTHONPATH": str(path / "snippets"), "TF_CPP_MIN_LOG_LEVEL": "3"}
+
+    def build(self, *options: str) -> tuple[float, list[str]]:
+        """sphinx-build as ``nox -s docs`` runs it; returns seconds and executed pages."""
+        seconds, log = timed(
+            [sys.executable, "-m", "sphinx", "-b", "html", *options, "docs", "docs/_build/html"],
+            self.path, self.env,
+        )
+        return seconds, sorted(match[1] for match in EXECUTED.finditer(log))
+
+    def clean(self) -> None:
+        shutil.rmtree(self.path / "docs" / "_build", ignore_errors=True)
+
+    def append(self, relative: str, text: str) -> None:
+        with (self.path / relative).open("a", encoding="utf-8") as stream:
+            stream.write(text)
+
+    def replace(self, relative: str, old: str, new: str) -> None:
+        path = self.path / relative
+        content = path.read_text(encoding="utf-8")
+        assert old in content, f"{relative} has no {old!r}"
+        path.write_text(content.replace(old, new, 1), encoding="utf-8")
+
+
+def pinned_requirements(extras: str) -> list[str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    requirements = list(project["dependencies"])
+    for extra in extras.split(","):
+        requirements += project["optional-dependencies"][extra]
+    return requirements
+
+
+def fresh_setup(workdir: Path) -> dict[str, float]:
+    """Install + cold build in a new venv, beside a bare install of the same pins."""
+    bare = workdir / "bare"
+    subprocess.run([sys.executable, "-m", "venv", str(bare)], check=True)
+    bare_seconds, _ = timed(
+        [str(bare / "bin" / "python"), "-m", "pip", "install", "-q", *pinned_requirements(SITE_EXTRAS)],
+        workdir,
+    )
+    tree = copy_tree(workdir / "fresh")
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "venv", str(tree / ".venv")], check=True)
+    python = str(tree / ".venv" / "bin" / "python")
+    timed([python, "-m", "pip", "install", "-q", "-e", f".[{SITE_EXTRAS}]"], tree)
+    install_seconds = time.perf_counter() - start
+    build_seconds, _ = timed(
+        [python, "-m", "sphinx", "-b", "html", *STRICT, "docs", "docs/_build/html"],
+        tree, {"TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    return {"bare install": bare_seconds, "install": install_seconds, "cold build": build_seconds}
+
+
+def measure(repeat: int, with_fresh_setup: bool) -> dict:
+    runs: dict[str, list[float]] = {}
+    executed: dict[str, list[str]] = {}
+
+    def record(name: str, seconds: float, pages: list[str] | None = None) -> None:
+        runs.setdefault(name, []).append(round(seconds, 2))
+        if pages is not None:
+            executed[name] = pages
+
+    with tempfile.TemporaryDirectory(prefix="guide-bench-") as scratch:
+        tree = Tree(copy_tree(Path(scratch) / "tree"))
+        pages = notebook_pages(tree.path / "docs")
+        for round_ in range(repeat):
+            seconds, _ = timed([sys.executable, "-c", FLOOR_SCRIPT, *pages], tree.path,
+                               {**tree.env, "MPLBACKEND": "Agg"})
+            record("floor: every page's code, one process", seconds)
+            tree.clean()
+            # Not strict: without execution, glued values and outputs are missing.
+            seconds, _ = tree.build("-D", "nb_execution_mode=off")
+            record("floor: Sphinx build, execution off", seconds)
+            tree.clean()
+            record("cold build", *tree.build(*STRICT))
+            record("warm no-op rebuild", *tree.build(*STRICT))
+            tree.append("snippets/two_knobs.py", f"\nprint('bench edit {round_}')\n")
+            record("one-snippet edit (snippets/two_knobs.py)", *tree.build(*STRICT))
+            tree.append("snippets/keras_guide/weights.py", f"\n# bench edit {round_}\n")
+            record("one-helper edit (keras_guide/weights.py)", *tree.build(*STRICT))
+            tree.replace("docs/two_knobs.md", "# Two knobs", f"# Two knobs ({round_})")
+            record("one-prose edit (docs/two_knobs.md)", *tree.build(*STRICT))
+        if with_fresh_setup:
+            for round_ in range(repeat):
+                for name, seconds in fresh_setup(Path(scratch) / f"fresh{round_}").items():
+                    record(f"fresh setup: {name}", seconds)
+    return {"repeat": repeat, "runs": runs, "executed pages": executed}
+
+
+def report(result: dict) -> str:
+    median = {name: statistics.median(values) for name, values in result["runs"].items()}
+    floor = median["floor: every page's code, one process"] + median["floor: Sphinx build, execution off"]
+    lines = ["| scenario | median s | runs | pages executed |", "| --- | ---: | --- | --- |"]
+    for name, values in result["runs"].items():
+        pages = ", ".join(result["executed pages"].get(name, [])) or "–"
+        lines.append(f"| {name} | {median[name]:.1f} | {values} | {pages} |")
+    lines.append(f"| floor (code + Sphinx) | {floor:.1f} | | |")
+    lines.append(f"\ncold build / floor = {median['cold build'] / floor:.2f} (target ≤ 1.5)")
+    lines.append(f"warm no-op rebuild = {median['warm no-op rebuild']:.1f} s (target ≤ 5)")
+    if "fresh setup: install" in median:
+        fresh = median["fresh setup: install"] + median["fresh setup: cold build"]
+        bound = median["fresh setup: bare install"] + floor
+        lines.append(f"fresh setup / (bare install + floor) = {fresh / bound:.2f} (target ≤ 2)")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--no-fresh-setup", action="store_true")
+    arguments = parser.parse_args()
+    result = measure(arguments.repeat, not arguments.no_fresh_setup)
+    table = report(result)
+    output = ROOT / "docs" / "_build" / "bench"
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "bench.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    (output / "bench.md").write_text(table + "\n", encoding="utf-8")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()

@@ -28,7 +28,9 @@ nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["tests"]
 
-SPHINX_ARGS = ["-b", "html", "-n", "-W", "--keep-going", "docs", "docs/_build/html"]
+# -j auto: independent pages execute in parallel kernels, one per core.
+SPHINX_OPTIONS = ["-n", "-W", "--keep-going", "-j", "auto"]
+SPHINX_ARGS = ["-b", "html", *SPHINX_OPTIONS, "docs", "docs/_build/html"]
 MATRIX_DATA = Path("docs/_data/matrix")
 MATRIX_RUN = Path("docs/_build/matrix")
 
@@ -86,7 +88,7 @@ def matrix(session, stack):
 @nox.session
 def bench(session):
     install(session, *STACKS[SITE_STACK].extras, "docs")
-    session.run("python", "tests/bench.py", *session.posargs)
+    session.run("python", "tests/bench.py", "--sphinx-options", " ".join(SPHINX_OPTIONS), *session.posargs)
 
 
 @nox.session(requires=["matrix", "docs"])

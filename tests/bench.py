@@ -35,7 +35,6 @@ from pathlib import Path
 from keras_guide.stacks import SITE_STACK, STACKS
 
 ROOT = Path(__file__).resolve().parents[1]
-STRICT = ("-n", "-W", "--keep-going")
 SITE_EXTRAS = ",".join((*STACKS[SITE_STACK].extras, "docs"))
 EXECUTED = re.compile(r"(\w+)\.md: Executed notebook in ([\d.]+) seconds")
 # Every notebook page's code in one process, as the build runs it, cell by cell.
@@ -122,7 +121,7 @@ def pinned_requirements(extras: str) -> list[str]:
     return requirements
 
 
-def fresh_setup(workdir: Path) -> dict[str, float]:
+def fresh_setup(workdir: Path, sphinx_options: list[str]) -> dict[str, float]:
     """Install + cold build in a new venv, beside a bare install of the same pins."""
     bare = workdir / "bare"
     subprocess.run([sys.executable, "-m", "venv", str(bare)], check=True)
@@ -137,13 +136,13 @@ def fresh_setup(workdir: Path) -> dict[str, float]:
     timed([python, "-m", "pip", "install", "-q", "-e", f".[{SITE_EXTRAS}]"], tree)
     install_seconds = time.perf_counter() - start
     build_seconds, _ = timed(
-        [python, "-m", "sphinx", "-b", "html", *STRICT, "docs", "docs/_build/html"],
+        [python, "-m", "sphinx", "-b", "html", *sphinx_options, "docs", "docs/_build/html"],
         tree, {"TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     return {"bare install": bare_seconds, "install": install_seconds, "cold build": build_seconds}
 
 
-def measure(repeat: int, with_fresh_setup: bool) -> dict:
+def measure(repeat: int, with_fresh_setup: bool, sphinx_options: list[str]) -> dict:
     runs: dict[str, list[float]] = {}
     executed: dict[str, list[str]] = {}
 
@@ -164,17 +163,17 @@ def measure(repeat: int, with_fresh_setup: bool) -> dict:
             seconds, _ = tree.build("-D", "nb_execution_mode=off")
             record("floor: Sphinx build, execution off", seconds)
             tree.clean()
-            record("cold build", *tree.build(*STRICT))
-            record("warm no-op rebuild", *tree.build(*STRICT))
+            record("cold build", *tree.build(*sphinx_options))
+            record("warm no-op rebuild", *tree.build(*sphinx_options))
             tree.append("snippets/two_knobs.py", f"\nprint('bench edit {round_}')\n")
-            record("one-snippet edit (snippets/two_knobs.py)", *tree.build(*STRICT))
+            record("one-snippet edit (snippets/two_knobs.py)", *tree.build(*sphinx_options))
             tree.append("snippets/keras_guide/weights.py", f"\n# bench edit {round_}\n")
-            record("one-helper edit (keras_guide/weights.py)", *tree.build(*STRICT))
+            record("one-helper edit (keras_guide/weights.py)", *tree.build(*sphinx_options))
             tree.replace("docs/two_knobs.md", "# Two knobs", f"# Two knobs ({round_})")
-            record("one-prose edit (docs/two_knobs.md)", *tree.build(*STRICT))
+            record("one-prose edit (docs/two_knobs.md)", *tree.build(*sphinx_options))
         if with_fresh_setup:
             for round_ in range(repeat):
-                for name, seconds in fresh_setup(Path(scratch) / f"fresh{round_}").items():
+                for name, seconds in fresh_setup(Path(scratch) / f"fresh{round_}", sphinx_options).items():
                     record(f"fresh setup: {name}", seconds)
     return {"repeat": repeat, "runs": runs, "executed pages": executed}
 
@@ -199,9 +198,11 @@ def report(result: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--sphinx-options", required=True, help="those of nox -s docs")
     parser.add_argument("--no-fresh-setup", action="store_true")
     arguments = parser.parse_args()
-    result = measure(arguments.repeat, not arguments.no_fresh_setup)
+    sphinx_options = arguments.sphinx_options.split()
+    result = measure(arguments.repeat, not arguments.no_fresh_setup, sphinx_options)
     table = report(result)
     output = ROOT / "docs" / "_build" / "bench"
     output.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,89 @@
+"""What the built site offers beside its pages, and how fast it shows them.
+
+* Scripts wait until the page is parsed, so they do not hold up its first paint.
+* The download menu of each executed page offers the notebook as the build
+  executed it, outputs included (``_sources/<page>.ipynb``).
+* ``llms.txt`` lists the pages for tools that read docs, and ``llms-full.txt``
+  holds every page as Markdown. Both are made from the built HTML, so they have
+  the code, outputs and numbers that a reader sees.
+* ``sitemap.xml`` lists every page, including those an incremental build did not rewrite.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+from markdownify import markdownify
+
+from claim_index import toctree_order
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+# Parts of a page that mean nothing without a browser.
+NOT_TEXT = "a.headerlink, button, script, style, input, label.sd-tab-label"
+
+
+def defer_scripts(app, pagename, templatename, context, doctree) -> None:
+    # The search page's template runs Sphinx's search scripts, which need these, right away.
+    if pagename == "search":
+        return
+    # documentation_options.js stays as it is: the page's inline scripts use it.
+    context["script_files"] = [
+        type(script)(script.filename, priority=script.priority, **{**script.attributes, "defer": "defer"})
+        if script.filename and not str(script.filename).endswith("documentation_options.js")
+        else script
+        for script in context["script_files"]
+    ]
+
+
+def offer_executed_notebook(app, pagename, templatename, context, doctree) -> None:
+    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    if doctree is None or not executed.is_file():
+        return
+    (Path(app.outdir) / "_sources").mkdir(exist_ok=True)
+    shutil.copyfile(executed, Path(app.outdir) / "_sources" / executed.name)
+    # sphinx-book-theme adds this file to the page's download menu.
+    context["ipynb_source"] = executed.name
+
+
+def page_as_markdown(html: str) -> str:
+    article = BeautifulSoup(html, "html.parser").select_one("article")
+    for node in article.select(NOT_TEXT):
+        node.decompose()
+    for math in article.select("math"):
+        math.replace_with(f"${math['alttext']}$")
+    return markdownify(str(article), heading_style="ATX", bullets="-").strip()
+
+
+def write_text_for_tools(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir, base = Path(app.outdir), app.config.html_baseurl
+    links, pages, summaries = [], [], []
+    for docname in toctree_order(app.env):
+        html = (outdir / f"{docname}.html").read_text(encoding="utf-8")
+        summaries.append(BeautifulSoup(html, "html.parser").select_one('meta[name="description"]')["content"])
+        links.append(f"- [{app.env.titles[docname].astext()}]({base}{docname}.html): {summaries[-1]}")
+        pages.append(f"{page_as_markdown(html)}\n\nSource: {base}{docname}.html\n")
+    index = [
+        f"# {app.config.project}",
+        f"> {summaries[0]}",
+        "## Pages",
+        "\n".join(links),
+        "## Optional",
+        f"- [Every page as Markdown, outputs included]({base}llms-full.txt)",
+    ]
+    (outdir / "llms.txt").write_text("\n\n".join(index) + "\n", encoding="utf-8")
+    (outdir / "llms-full.txt").write_text("\n---\n\n".join(pages), encoding="utf-8")
+    urls = "".join(f"  <url><loc>{base}{docname}.html</loc></url>\n" for docname in sorted(app.env.found_docs))
+    (outdir / "sitemap.xml").write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP}">\n{urls}</urlset>\n', encoding="utf-8"
+    )
+
+
+def setup(app):
+    app.connect("html-page-context", offer_executed_notebook)
+    app.connect("html-page-context", defer_scripts, priority=900)
+    app.connect("build-finished", write_text_for_tools)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -2,7 +2,9 @@
 
 * Scripts wait until the page is parsed, so they do not hold up its first paint.
 * The download menu of each executed page offers the notebook as the build
-  executed it, outputs included (``_sources/<page>.ipynb``).
+  executed it, outputs included (``_sources/<page>.ipynb``). MyST-NB 1.4 writes
+  that notebook without its outputs when they come from the execution cache:
+  they are put back from the cache.
 * ``llms.txt`` lists the pages for tools that read docs, and ``llms-full.txt``
   holds every page as Markdown. Both are made from the built HTML, so they have
   the code, outputs and numbers that a reader sees.
@@ -14,7 +16,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import nbformat
 from bs4 import BeautifulSoup
+from jupyter_cache import get_cache
 from markdownify import markdownify
 
 from claim_index import toctree_order
@@ -37,8 +41,24 @@ def defer_scripts(app, pagename, templatename, context, doctree) -> None:
     ]
 
 
+def executed_notebook_path(app, docname: str) -> Path:
+    return Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
+
+
+def restore_cached_outputs(app, doctree) -> None:
+    executed = executed_notebook_path(app, app.env.docname)
+    if app.config.nb_execution_mode != "cache" or not executed.is_file():
+        return
+    notebook = nbformat.read(executed, as_version=4)
+    try:
+        _, merged = get_cache(app.config.nb_execution_cache_path).merge_match_into_notebook(notebook)
+    except KeyError:  # not in the cache: MyST-NB executed it, and wrote its outputs
+        return
+    nbformat.write(merged, executed)
+
+
 def offer_executed_notebook(app, pagename, templatename, context, doctree) -> None:
-    executed = Path(app.outdir).parent / "jupyter_execute" / f"{pagename}.ipynb"
+    executed = executed_notebook_path(app, pagename)
     if doctree is None or not executed.is_file():
         return
     (Path(app.outdir) / "_sources").mkdir(exist_ok=True)
@@ -83,6 +103,7 @@ def write_text_for_tools(app, exception) -> None:
 
 
 def setup(app):
+    app.connect("doctree-read", restore_cached_outputs)
     app.connect("html-page-context", offer_executed_notebook)
     app.connect("html-page-context", defer_scripts, priority=900)
     app.connect("build-finished", write_text_for_tools)

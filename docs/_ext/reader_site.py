@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 import shutil
+from copy import copy
 from pathlib import Path
 
 import nbformat
@@ -76,13 +77,45 @@ def offer_executed_notebook(app, pagename, templatename, context, doctree) -> No
     context["ipynb_source"] = executed.name
 
 
+def repeat_spanned_cells(table) -> None:
+    """Markdown has no rowspan: repeat a cell that spans rows in each of its rows."""
+    carried = {}  # column -> (cell, rows still to fill)
+    for row in table.select("tr"):
+        column = 0
+        for cell in [*row.find_all(["th", "td"], recursive=False), None]:
+            while column in carried:
+                spanned, left = carried.pop(column)
+                if cell is None:
+                    row.append(copy(spanned))
+                else:
+                    cell.insert_before(copy(spanned))
+                if left > 1:
+                    carried[column] = (spanned, left - 1)
+                column += 1
+            if cell is not None:
+                span = int(cell.attrs.pop("rowspan", 1))
+                if span > 1:
+                    carried[column] = (cell, span - 1)
+                column += int(cell.get("colspan", 1))
+
+
+def code_language(pre) -> str:
+    """Code cells and code blocks are Python; outputs have no language."""
+    block = pre.find_parent(class_=re.compile(r"^highlight-(python|ipython3|pycon)$"))
+    return "python" if block else ""
+
+
 def page_as_markdown(html: str) -> str:
     article = BeautifulSoup(html, "html.parser").select_one("article")
     for node in article.select(NOT_TEXT):
         node.decompose()
     for math in article.select("math"):
         math.replace_with(f"${math['alttext']}$")
-    return markdownify(str(article), heading_style="ATX", bullets="-").strip()
+    for table in article.select("table"):
+        repeat_spanned_cells(table)
+    return markdownify(
+        str(article), heading_style="ATX", bullets="-", code_language_callback=code_language
+    ).strip()
 
 
 def write_text_for_tools(app, exception) -> None:

@@ -30,8 +30,10 @@ from markdownify import markdownify
 from claim_index import toctree_order
 
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
-ICON_FONTS = Path(pydata_sphinx_theme.__file__).parent / "theme/pydata_sphinx_theme/static/vendor/fontawesome/webfonts"
-ICON_RULE = re.compile(r'((?:\.fa-[\w-]+,?)+)\{--fa:"\\([0-9a-f]+)"\}')  # .fa-bars,.fa-navicon{--fa:"\f0c9"}
+ICON_FONTS = "vendor/fontawesome/webfonts"  # in the theme's static folder and the site's _static
+THEME_STATIC = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+# A rule that names an icon: .fa-bars,.fa-navicon{--fa:"\f0c9"}
+ICON_RULE = re.compile(r'((?:\.fa-[\w-]+,?)+)\{--fa:"\\([0-9a-f]+)"\}')
 ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")  # icons that stylesheets write as characters
 # Parts of a page that mean nothing without a browser.
@@ -158,14 +160,15 @@ def subset_icon_fonts(app, exception) -> None:
     sources = [*outdir.rglob("*.html"), *(p for p in outdir.rglob("*.js") if "fontawesome" not in p.name)]
     used = {ord(icon) for icon in PRIVATE_USE.findall(ICON_RULE.sub("", css))}
     for source in sources:
-        used |= {codepoints[name] for name in ICON_CLASS.findall(source.read_text(encoding="utf-8")) if name in codepoints}
+        names = ICON_CLASS.findall(source.read_text(encoding="utf-8"))
+        used |= {codepoints[name] for name in names if name in codepoints}
     options = subset.Options(flavor="woff2")
-    for original in ICON_FONTS.glob("*.woff2"):
+    for original in (THEME_STATIC / ICON_FONTS).glob("*.woff2"):
         font = subset.load_font(original, options)
         subsetter = subset.Subsetter(options)
         subsetter.populate(unicodes=used)
         subsetter.subset(font)
-        subset.save_font(font, outdir / "_static" / "vendor" / "fontawesome" / "webfonts" / original.name, options)
+        subset.save_font(font, outdir / "_static" / ICON_FONTS / original.name, options)
 
 
 def setup(app):

@@ -5,8 +5,10 @@
     nox -s matrix      run every claim on each Keras stack; keep the results in
                        docs/_data/matrix/ (commit them when they change)
     nox -s tests       run the matrix, build, then check the claims, doctests,
-                       the built site and that the committed matrix is current
+                       the built site and that the committed matrix is current,
+                       in Debian's Chromium too (installed with apt-get when missing)
     nox -s bench       time the build against its floor (not a test; -- --repeat N)
+    nox -s lighthouse  build, then benchmark the landing page and the longest page
 
 GUIDE_REEXECUTE=1 re-executes every page instead of using the cache.
 """
@@ -31,6 +33,7 @@ nox.options.sessions = ["tests"]
 # -j auto: independent pages execute in parallel kernels, one per core.
 SPHINX_OPTIONS = ["-n", "-W", "--keep-going", "-j", "auto"]
 SPHINX_ARGS = ["-b", "html", *SPHINX_OPTIONS, "docs", "docs/_build/html"]
+CHROMIUM = "/usr/bin/chromium"
 MATRIX_DATA = Path("docs/_data/matrix")
 MATRIX_RUN = Path("docs/_build/matrix")
 
@@ -47,6 +50,13 @@ def read_json(path):
 def extra_requirements(extra):
     pyproject = tomllib.loads(Path("pyproject.toml").read_text(encoding="utf-8"))
     return pyproject["project"]["optional-dependencies"][extra]
+
+
+def install_chromium(session):
+    """Debian's Chromium: the browser tests never download a browser of their own."""
+    if not Path(CHROMIUM).exists():
+        session.run("apt-get", "update", external=True)
+        session.run("apt-get", "install", "-y", "chromium", external=True)
 
 
 @nox.session
@@ -88,10 +98,21 @@ def matrix(session, stack):
 @nox.session
 def bench(session):
     install(session, *STACKS[SITE_STACK].extras, "docs")
-    session.run("python", "tests/bench.py", "--sphinx-options", " ".join(SPHINX_OPTIONS), *session.posargs)
+    session.run(
+        "python", "benchmarks/build.py", "--sphinx-options", " ".join(SPHINX_OPTIONS),
+        *session.posargs,
+    )
 
 
 @nox.session(requires=["matrix", "docs"])
 def tests(session):
     install(session, *STACKS[SITE_STACK].extras, "docs", "test")
+    install_chromium(session)
     session.run("pytest", *session.posargs)
+
+
+@nox.session(requires=["docs"])
+def lighthouse(session):
+    install_chromium(session)
+    session.run("npm", "ci", "--prefix", "benchmarks", "--no-audit", "--no-fund", external=True)
+    session.run("python", "benchmarks/lighthouse.py", *session.posargs, env={"CHROME_PATH": CHROMIUM})

@@ -7,6 +7,7 @@ key); cell tags act on one cell.
 import os
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
@@ -16,16 +17,65 @@ project = "trainable vs training in Keras"
 author = "The keras-trainable-guide authors"
 copyright = "2026, " + author
 
-extensions = ["myst_nb", "snippet_cells", "claim_index"]
+extensions = [
+    "myst_nb",
+    "sphinx_copybutton",
+    "sphinx_design",
+    "notfound.extension",
+    "sphinxext.opengraph",
+    "snippet_cells",
+    "claim_index",
+    "mathml",
+    "reader_site",
+]
 exclude_patterns = ["_build", "_data", "_ext", "_ipython", "**/.ipynb_checkpoints"]
 nitpicky = True
 
+# --- The site readers see ----------------------------------------------------
+# Read the Docs tells its builds where the site and its repository live; a local
+# build links to the same places, but serves its 404 page from the site's root.
+RTD_URL = os.environ.get("READTHEDOCS_CANONICAL_URL")
+html_baseurl = RTD_URL or "https://keras-trainable-guide.readthedocs.io/en/latest/"
+REPOSITORY_URL = os.environ.get(
+    "READTHEDOCS_GIT_CLONE_URL", "https://github.com/keras-trainable-guide/keras-trainable-guide"
+).removesuffix(".git")
+
 html_theme = "sphinx_book_theme"
 html_title = project
+html_favicon = "_static/favicon.svg"
+templates_path = ["_templates"]
 html_static_path = ["_static"]
 html_css_files = ["guide.css"]
-html_theme_options = {"show_toc_level": 2}
+html_theme_options = {
+    "repository_url": REPOSITORY_URL,
+    "repository_branch": os.environ.get("READTHEDOCS_GIT_IDENTIFIER", "main"),
+    "path_to_docs": "docs",
+    "use_repository_button": True,
+    "use_source_button": True,
+    "use_issues_button": True,
+    "use_download_button": True,
+    "use_sidenotes": True,
+    "search_as_you_type": True,
+    "navbar_persistent": [],  # the sidebar has the search field
+    "home_page_in_toc": True,
+    "show_navbar_depth": 1,
+    "max_navbar_depth": 2,
+    "show_toc_level": 2,
+}
+html_context = {"default_mode": "auto"}  # light or dark, as the reader's system is
 html_last_updated_fmt = None
+html_math_renderer = "mathml"
+
+# Code-cell inputs and code blocks get a copy button, outputs do not. Of a block
+# with doctest prompts, only the prompted lines are copied, without the prompts.
+copybutton_selector = "div:not(.output) > div.highlight > pre"
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+
+notfound_urls_prefix = urlsplit(html_baseurl).path if RTD_URL else "/"
+ogp_site_url = html_baseurl
+ogp_site_name = project
+ogp_social_cards = {"enable": False}
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3

@@ -13,8 +13,9 @@ import tf_keras
 from IPython.display import display
 
 from keras_guide.backends import to_numpy
-from keras_guide.batchnorm import normalise
+from keras_guide.batchnorm import normalise, reads_and_writes
 from keras_guide.claims import claim
+from keras_guide.diagrams import draw_batchnorm_data_flow
 from keras_guide.page import glue, start_page
 from keras_guide.weights import weight_name, weight_names
 
@@ -46,6 +47,30 @@ claim(
     },
 )
 claim("BN-DEFAULTS", observed=(bn.momentum, bn.epsilon), expected=(0.99, 0.001))
+
+# %% data-flow
+flow_batch = np.random.default_rng(3).normal(size=(16, 3)).astype("float32")
+flows = {
+    f"{mode} mode": reads_and_writes(keras.layers.BatchNormalization(), flow_batch, training)
+    for mode, training in (("training", True), ("inference", False))
+}
+fig = draw_batchnorm_data_flow(flows)
+display(fig)
+plt.close(fig)
+claim(
+    "BN-DATA-FLOW",
+    observed=flows,
+    expected={
+        "training mode": {
+            "reads": ["batch statistics", "gamma", "beta"],
+            "writes": ["moving_mean", "moving_variance"],
+        },
+        "inference mode": {
+            "reads": ["gamma", "beta", "moving_mean", "moving_variance"],
+            "writes": [],
+        },
+    },
+)
 
 
 # %% batch-and-layer

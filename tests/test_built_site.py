@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from importlib.metadata import version
 
-from conftest import DOCS, all_pages, built_html, code_cells, notebook_pages
+from conftest import DOCS, all_pages, built_html, claims_on_page, code_cells, notebook_pages
 from keras_guide.claims import registered_claims
 from keras_guide.sections import read_sections, snippet_path
 
@@ -75,10 +75,6 @@ def test_every_cell_is_a_snippet_section_in_file_order(page):
     assert used == [f"{page}#{name}" for name in sections], (used, list(sections))
     for cell, code in zip(code_cells(page), sections.values()):
         assert "".join(cell["source"]).strip() == code.strip()
-
-
-def claims_on_page(page: str) -> dict[str, str]:
-    return {div["data-claim-id"]: div["data-claim-status"] for div in built_html(page).select("div.claim")}
 
 
 def test_claims_page_lists_every_proved_claim_with_its_page():

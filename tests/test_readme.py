@@ -21,3 +21,8 @@ def test_ci_runs_the_readme_test_command():
 
 def test_readme_builds_the_site_with_nox():
     assert any(re.search(r"nox -s docs$", command) for command in readme_commands())
+
+
+def test_read_the_docs_builds_with_the_readme_docs_command():
+    docs_command = next(command for command in readme_commands() if re.search(r"nox -s docs$", command))
+    assert f"- {docs_command}\n" in (ROOT / ".readthedocs.yaml").read_text()

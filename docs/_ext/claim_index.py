@@ -112,7 +112,7 @@ def _inline_statement(statement: str) -> list[nodes.Node]:
     return [nodes.literal(part, part) if i % 2 else nodes.Text(part) for i, part in enumerate(parts)]
 
 
-def _toctree_order(env) -> list[str]:
+def toctree_order(env) -> list[str]:
     order: list[str] = []
 
     def visit(docname: str) -> None:
@@ -152,7 +152,7 @@ class ResolveClaims(SphinxPostTransform):
                 logger.warning(f"claim {claim_id} is registered but no executed cell proved it", location=placeholder)
             unproved = {"docname": None, "statement": registered.statement, "status": "not proved", "cell": None}
             claims[claim_id] = proved.get(claim_id, unproved)
-        order = {name: i for i, name in enumerate(_toctree_order(self.env))}
+        order = {name: i for i, name in enumerate(toctree_order(self.env))}
         headers = ("Claim", "Statement", "Proved in", "Status")
         table = nodes.table(classes=["claim-index"])
         group = nodes.tgroup(cols=len(headers))

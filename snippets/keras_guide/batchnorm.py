@@ -59,3 +59,36 @@ def call_and_watch(layer, x, **call_kwargs):
         "moving stats changed": moved,
     }
     return y, report
+
+
+def reads_and_writes(layer, x, training: bool) -> dict[str, list[str]]:
+    """What one call of a BatchNormalization layer reads and writes, found by experiment.
+
+    It *reads* a weight when changing that weight changes the output, and the
+    *batch statistics* when changing the other samples of the batch changes the
+    output for the first one. It *writes* the weights whose values the call changes.
+    The layer's weights are restored after every probing call.
+    """
+    if not layer.built:
+        layer.build(np.shape(x))
+
+    def call(batch):
+        saved = [w.numpy() for w in layer.weights]
+        y = np.asarray(layer(batch, training=training))
+        changed = [w.name for w, old in zip(layer.weights, saved) if not np.array_equal(w.numpy(), old)]
+        for w, old in zip(layer.weights, saved):
+            w.assign(old)
+        return y, changed
+
+    y, writes = call(x)
+    reads = []
+    companions_moved = np.concatenate([x[:1], x[1:] + 1.0])
+    if not np.allclose(call(companions_moved)[0][0], y[0]):
+        reads.append("batch statistics")
+    for w in layer.weights:
+        original = w.numpy()
+        w.assign(original + 1.0)
+        if not np.allclose(call(x)[0], y):
+            reads.append(w.name)
+        w.assign(original)
+    return {"reads": reads, "writes": writes}

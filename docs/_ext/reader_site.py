@@ -1,0 +1,180 @@
+"""What the built site offers beside its pages, and how fast it shows them.
+
+* Scripts wait until the page is parsed, so they do not hold up its first paint.
+* Font Awesome's fonts keep only the icons the site shows: about 220 KB less
+  for every reader, most of what stood between them and the first paint.
+* The download menu of each executed page offers the notebook as the build
+  executed it, outputs included (``_sources/<page>.ipynb``). MyST-NB 1.4 writes
+  that notebook without its outputs when they come from the execution cache:
+  they are put back from the cache.
+* ``llms.txt`` lists the pages for tools that read docs, and ``llms-full.txt``
+  holds every page as Markdown. Both are made from the built HTML, so they have
+  the code, outputs and numbers that a reader sees.
+* ``sitemap.xml`` lists every page, including those an incremental build did not rewrite.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from copy import copy
+from pathlib import Path
+
+import nbformat
+import pydata_sphinx_theme
+from bs4 import BeautifulSoup
+from fontTools import subset
+from jupyter_cache import get_cache
+from markdownify import markdownify
+
+from claim_index import toctree_order
+
+SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
+ICON_FONTS = "vendor/fontawesome/webfonts"  # in the theme's static folder and the site's _static
+THEME_STATIC = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sphinx_theme" / "static"
+# A rule that names an icon: .fa-bars,.fa-navicon{--fa:"\f0c9"}
+ICON_RULE = re.compile(r'((?:\.fa-[\w-]+,?)+)\{--fa:"\\([0-9a-f]+)"\}')
+ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
+PRIVATE_USE = re.compile("[\ue000-\uf8ff]")  # icons that stylesheets write as characters
+# Parts of a page that mean nothing without a browser.
+NOT_TEXT = "a.headerlink, button, script, style, input, label.sd-tab-label"
+
+
+def defer_scripts(app, pagename, templatename, context, doctree) -> None:
+    # The search page's template runs Sphinx's search scripts, which need these, right away.
+    if pagename == "search":
+        return
+    # documentation_options.js stays as it is: the page's inline scripts use it.
+    context["script_files"] = [
+        type(script)(script.filename, priority=script.priority, **{**script.attributes, "defer": "defer"})
+        if script.filename and not str(script.filename).endswith("documentation_options.js")
+        else script
+        for script in context["script_files"]
+    ]
+
+
+def executed_notebook_path(app, docname: str) -> Path:
+    return Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
+
+
+def restore_cached_outputs(app, doctree) -> None:
+    executed = executed_notebook_path(app, app.env.docname)
+    if app.config.nb_execution_mode != "cache" or not executed.is_file():
+        return
+    notebook = nbformat.read(executed, as_version=4)
+    try:
+        _, merged = get_cache(app.config.nb_execution_cache_path).merge_match_into_notebook(notebook)
+    except KeyError:  # not in the cache: MyST-NB executed it, and wrote its outputs
+        return
+    nbformat.write(merged, executed)
+
+
+def offer_executed_notebook(app, pagename, templatename, context, doctree) -> None:
+    executed = executed_notebook_path(app, pagename)
+    if doctree is None or not executed.is_file():
+        return
+    (Path(app.outdir) / "_sources").mkdir(exist_ok=True)
+    shutil.copyfile(executed, Path(app.outdir) / "_sources" / executed.name)
+    # sphinx-book-theme adds this file to the page's download menu.
+    context["ipynb_source"] = executed.name
+
+
+def repeat_spanned_cells(table) -> None:
+    """Markdown has no rowspan: repeat a cell that spans rows in each of its rows."""
+    carried = {}  # column -> (cell, rows still to fill)
+    for row in table.select("tr"):
+        column = 0
+        for cell in [*row.find_all(["th", "td"], recursive=False), None]:
+            while column in carried:
+                spanned, left = carried.pop(column)
+                if cell is None:
+                    row.append(copy(spanned))
+                else:
+                    cell.insert_before(copy(spanned))
+                if left > 1:
+                    carried[column] = (spanned, left - 1)
+                column += 1
+            if cell is not None:
+                span = int(cell.attrs.pop("rowspan", 1))
+                if span > 1:
+                    carried[column] = (cell, span - 1)
+                column += int(cell.get("colspan", 1))
+
+
+def code_language(pre) -> str:
+    """Code cells and code blocks are Python; outputs have no language."""
+    block = pre.find_parent(class_=re.compile(r"^highlight-(python|ipython3|pycon)$"))
+    return "python" if block else ""
+
+
+def page_as_markdown(html: str) -> str:
+    article = BeautifulSoup(html, "html.parser").select_one("article")
+    for node in article.select(NOT_TEXT):
+        node.decompose()
+    for math in article.select("math"):
+        math.replace_with(f"${math['alttext']}$")
+    for table in article.select("table"):
+        repeat_spanned_cells(table)
+    return markdownify(
+        str(article), heading_style="ATX", bullets="-", code_language_callback=code_language
+    ).strip()
+
+
+def write_text_for_tools(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir, base = Path(app.outdir), app.config.html_baseurl
+    links, pages, summaries = [], [], []
+    for docname in toctree_order(app.env):
+        html = (outdir / f"{docname}.html").read_text(encoding="utf-8")
+        summaries.append(BeautifulSoup(html, "html.parser").select_one('meta[name="description"]')["content"])
+        links.append(f"- [{app.env.titles[docname].astext()}]({base}{docname}.html): {summaries[-1]}")
+        pages.append(f"{page_as_markdown(html)}\n\nSource: {base}{docname}.html\n")
+    index = [
+        f"# {app.config.project}",
+        f"> {summaries[0]}",
+        "## Pages",
+        "\n".join(links),
+        "## Optional",
+        f"- [Every page as Markdown, outputs included]({base}llms-full.txt)",
+    ]
+    (outdir / "llms.txt").write_text("\n\n".join(index) + "\n", encoding="utf-8")
+    (outdir / "llms-full.txt").write_text("\n---\n\n".join(pages), encoding="utf-8")
+    urls = "".join(f"  <url><loc>{base}{docname}.html</loc></url>\n" for docname in sorted(app.env.found_docs))
+    (outdir / "sitemap.xml").write_text(
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="{SITEMAP}">\n{urls}</urlset>\n', encoding="utf-8"
+    )
+
+
+def subset_icon_fonts(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    outdir = Path(app.outdir)
+    css = "".join(path.read_text(encoding="utf-8") for path in (outdir / "_static").rglob("*.css"))
+    codepoints = {
+        name.removeprefix("."): int(codepoint, 16)
+        for names, codepoint in ICON_RULE.findall(css)
+        for name in names.split(",")
+    }
+    # fontawesome.js lists every icon; the pages do not load it.
+    sources = [*outdir.rglob("*.html"), *(p for p in outdir.rglob("*.js") if "fontawesome" not in p.name)]
+    used = {ord(icon) for icon in PRIVATE_USE.findall(ICON_RULE.sub("", css))}
+    for source in sources:
+        names = ICON_CLASS.findall(source.read_text(encoding="utf-8"))
+        used |= {codepoints[name] for name in names if name in codepoints}
+    options = subset.Options(flavor="woff2")
+    for original in (THEME_STATIC / ICON_FONTS).glob("*.woff2"):
+        font = subset.load_font(original, options)
+        subsetter = subset.Subsetter(options)
+        subsetter.populate(unicodes=used)
+        subsetter.subset(font)
+        subset.save_font(font, outdir / "_static" / ICON_FONTS / original.name, options)
+
+
+def setup(app):
+    app.connect("doctree-read", restore_cached_outputs)
+    app.connect("html-page-context", offer_executed_notebook)
+    app.connect("html-page-context", defer_scripts, priority=900)
+    app.connect("build-finished", write_text_for_tools)
+    app.connect("build-finished", subset_icon_fonts)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from keras_guide.backends import to_numpy
+from keras_guide.weights import weight_name
 
 
 def normalise(x, mean, variance, gamma, beta, epsilon):
@@ -74,8 +75,12 @@ def reads_and_writes(layer, x, training: bool) -> dict[str, list[str]]:
 
     def call(batch):
         saved = [w.numpy() for w in layer.weights]
-        y = np.asarray(layer(batch, training=training))
-        changed = [w.name for w, old in zip(layer.weights, saved) if not np.array_equal(w.numpy(), old)]
+        y = to_numpy(layer(batch, training=training))
+        changed = [
+            weight_name(w)
+            for w, old in zip(layer.weights, saved)
+            if not np.array_equal(w.numpy(), old)
+        ]
         for w, old in zip(layer.weights, saved):
             w.assign(old)
         return y, changed
@@ -89,6 +94,6 @@ def reads_and_writes(layer, x, training: bool) -> dict[str, list[str]]:
         original = w.numpy()
         w.assign(original + 1.0)
         if not np.allclose(call(x)[0], y):
-            reads.append(w.name)
+            reads.append(weight_name(w))
         w.assign(original)
     return {"reads": reads, "writes": writes}

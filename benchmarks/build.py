@@ -142,7 +142,7 @@ def fresh_setup(workdir: Path, sphinx_options: list[str]) -> dict[str, float]:
     return {"bare install": bare_seconds, "install": install_seconds, "cold build": build_seconds}
 
 
-def measure(repeat: int, with_fresh_setup: bool, sphinx_options: list[str]) -> dict:
+def measure(repeat: int, fresh_setups: int, sphinx_options: list[str]) -> dict:
     runs: dict[str, list[float]] = {}
     executed: dict[str, list[str]] = {}
 
@@ -171,11 +171,11 @@ def measure(repeat: int, with_fresh_setup: bool, sphinx_options: list[str]) -> d
             record("one-helper edit (keras_guide/weights.py)", *tree.build(*sphinx_options))
             tree.replace("docs/two_knobs.md", "# Two knobs", f"# Two knobs ({round_})")
             record("one-prose edit (docs/two_knobs.md)", *tree.build(*sphinx_options))
-        if with_fresh_setup:
-            for round_ in range(repeat):
-                for name, seconds in fresh_setup(Path(scratch) / f"fresh{round_}", sphinx_options).items():
-                    record(f"fresh setup: {name}", seconds)
-    return {"repeat": repeat, "runs": runs, "executed pages": executed}
+        for round_ in range(fresh_setups):
+            workdir = Path(scratch) / f"fresh{round_}"
+            for name, seconds in fresh_setup(workdir, sphinx_options).items():
+                record(f"fresh setup: {name}", seconds)
+    return {"runs": runs, "executed pages": executed}
 
 
 def report(result: dict) -> str:
@@ -199,10 +199,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--sphinx-options", required=True, help="those of nox -s docs")
-    parser.add_argument("--no-fresh-setup", action="store_true")
+    parser.add_argument(
+        "--fresh-setups", type=int, help="how many fresh setups to time (default: --repeat)"
+    )
     arguments = parser.parse_args()
     sphinx_options = arguments.sphinx_options.split()
-    result = measure(arguments.repeat, not arguments.no_fresh_setup, sphinx_options)
+    fresh_setups = arguments.repeat if arguments.fresh_setups is None else arguments.fresh_setups
+    result = measure(arguments.repeat, fresh_setups, sphinx_options)
     table = report(result)
     output = ROOT / "docs" / "_build" / "bench"
     output.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ from IPython.display import display
 from keras_guide.claims import claim, registered_claims
 from keras_guide.matrix import (
     MATRIX_PAGE,
+    SYMBOLS,
     details,
     load_results,
     outcomes,
@@ -48,7 +49,8 @@ def observed(results, claim_id):
 def show(claim_ids):
     """A few rows of the matrix, and what happened where a claim does not hold."""
     display(status_table(results, claim_ids))
-    display(details(results, claim_ids))
+    with pd.option_context("display.max_colwidth", 240):
+        display(details(results, claim_ids))
 
 # %% stacks
 VERSION_ROWS = {
@@ -93,7 +95,7 @@ claim(
 
 # %% counts
 matrix = status_table(results)
-counts = matrix.apply(pd.Series.value_counts).fillna(0).astype(int)
+counts = matrix.apply(pd.Series.value_counts).reindex(SYMBOLS.values()).fillna(0).astype(int)
 counts.index.name = "status"
 display(counts)
 for stack in results:

@@ -53,7 +53,9 @@ def installed_versions(stack) -> dict[str, str]:
 
 
 def first_line(error: BaseException) -> str:
-    message = str(error).strip().splitlines()
+    """The error's first line, without this environment's path, so that results
+    recorded in another checkout compare equal."""
+    message = str(error).strip().replace(sys.prefix, "<env>").splitlines()
     return f"{type(error).__name__}: {message[0] if message else ''}"[:300]
 
 

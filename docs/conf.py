@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from jupyter_cache import get_cache
+
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(DOCS / "_ext"))
@@ -89,6 +91,9 @@ myst_heading_anchors = 3
 # GUIDE_REEXECUTE=1 forces a full re-execution (nox also passes -E then).
 nb_execution_mode = "force" if os.environ.get("GUIDE_REEXECUTE") else "cache"
 nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
+# jupyter-cache creates its folder and database on first use, without a lock:
+# create them here, in the main process, before the parallel readers (-j) race to.
+get_cache(nb_execution_cache_path).db  # noqa: B018
 nb_execution_timeout = 300
 nb_execution_raise_on_error = False  # reported as a warning, which -W turns into a failure
 nb_execution_show_tb = True  # print the failing cell's traceback on the console

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ElementTree
 from fontTools.ttLib import TTFont
 
 from conftest import HTML, all_pages, built_html, claims_on_page, notebook_pages
-from reader_site import ICON_CLASS, ICON_RULE
+from reader_site import ICON_CLASS, ICON_RULE, page_as_markdown
 
 
 def site_url() -> str:
@@ -47,6 +47,15 @@ def test_llms_txt_lists_every_page_and_llms_full_has_their_executed_text():
     for page in notebook_pages():
         for claim_id in claims_on_page(page):
             assert f"✔ {claim_id}" in full, f"llms-full.txt lacks the output that proves {claim_id}"
+
+
+def test_llms_full_is_the_pages_as_built_now_not_a_stale_conversion():
+    """The build converts a page again only when its HTML changed: what it
+    reuses must equal a conversion of the HTML on disk."""
+    full = (HTML / "llms-full.txt").read_text(encoding="utf-8")
+    for page in all_pages():
+        html = (HTML / f"{page}.html").read_text(encoding="utf-8")
+        assert f"{page_as_markdown(html)}\n\nSource: {site_url()}{page}.html\n" in full, page
 
 
 def test_every_executed_page_offers_its_executed_notebook():

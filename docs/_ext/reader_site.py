@@ -9,15 +9,19 @@
   they are put back from the cache.
 * ``llms.txt`` lists the pages for tools that read docs, and ``llms-full.txt``
   holds every page as Markdown. Both are made from the built HTML, so they have
-  the code, outputs and numbers that a reader sees.
+  the code, outputs and numbers that a reader sees. A page is converted again
+  only when its HTML (or the converter) changed.
 * ``sitemap.xml`` lists every page, including those an incremental build did not rewrite.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 import shutil
 from copy import copy
+from importlib.metadata import version
 from pathlib import Path
 
 import nbformat
@@ -36,6 +40,10 @@ THEME_STATIC = Path(pydata_sphinx_theme.__file__).parent / "theme" / "pydata_sph
 ICON_RULE = re.compile(r'((?:\.fa-[\w-]+,?)+)\{--fa:"\\([0-9a-f]+)"\}')
 ICON_CLASS = re.compile(r"\bfa-[a-z0-9-]+")
 PRIVATE_USE = re.compile("[\ue000-\uf8ff]")  # icons that stylesheets write as characters
+# What turns HTML into text for tools: a change to it converts every page again.
+CONVERTER = " ".join(
+    [Path(__file__).read_text(encoding="utf-8"), version("beautifulsoup4"), version("markdownify")]
+).encode()
 # Parts of a page that mean nothing without a browser.
 NOT_TEXT = "a.headerlink, button, script, style, input, label.sd-tab-label"
 
@@ -120,19 +128,35 @@ def page_as_markdown(html: str) -> str:
     ).strip()
 
 
+def page_text(html: str, known: dict) -> dict:
+    """A page's summary and Markdown, converted again only when its HTML changed
+    (converting every page took most of a rebuild that changed nothing)."""
+    key = hashlib.sha256(CONVERTER + html.encode()).hexdigest()
+    if known.get("html") != key:
+        description = BeautifulSoup(html, "html.parser").select_one('meta[name="description"]')
+        known = {"html": key, "summary": description["content"], "markdown": page_as_markdown(html)}
+    return known
+
+
 def write_text_for_tools(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     outdir, base = Path(app.outdir), app.config.html_baseurl
-    links, pages, summaries = [], [], []
-    for docname in toctree_order(app.env):
-        html = (outdir / f"{docname}.html").read_text(encoding="utf-8")
-        summaries.append(BeautifulSoup(html, "html.parser").select_one('meta[name="description"]')["content"])
-        links.append(f"- [{app.env.titles[docname].astext()}]({base}{docname}.html): {summaries[-1]}")
-        pages.append(f"{page_as_markdown(html)}\n\nSource: {base}{docname}.html\n")
+    cache = Path(app.doctreedir) / "text_for_tools.json"
+    known = json.loads(cache.read_text(encoding="utf-8")) if cache.is_file() else {}
+    texts = {
+        docname: page_text((outdir / f"{docname}.html").read_text(encoding="utf-8"), known.get(docname, {}))
+        for docname in toctree_order(app.env)
+    }
+    cache.write_text(json.dumps(texts), encoding="utf-8")
+    links = [
+        f"- [{app.env.titles[docname].astext()}]({base}{docname}.html): {text['summary']}"
+        for docname, text in texts.items()
+    ]
+    pages = [f"{text['markdown']}\n\nSource: {base}{docname}.html\n" for docname, text in texts.items()]
     index = [
         f"# {app.config.project}",
-        f"> {summaries[0]}",
+        f"> {next(iter(texts.values()))['summary']}",
         "## Pages",
         "\n".join(links),
         "## Optional",

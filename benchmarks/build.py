@@ -14,7 +14,8 @@ left alone:
 - fresh setup: a new virtual environment, the install and a cold build,
   beside a bare ``pip install`` of the same pinned packages.
 
-It prints a Markdown table and writes docs/_build/bench/bench.json.
+It prints a Markdown table and writes docs/_build/bench/bench.json, which
+holds the runs so far after each scenario.
 """
 
 from __future__ import annotations
@@ -122,13 +123,17 @@ def pinned_requirements(extras: str) -> list[str]:
 
 
 def fresh_setup(workdir: Path, sphinx_options: list[str]) -> dict[str, float]:
-    """Install + cold build in a new venv, beside a bare install of the same pins."""
+    """Install + cold build in a new venv, beside a bare install of the same pins.
+
+    Each venv is deleted once timed: with TensorFlow and PyTorch, one is several GB.
+    """
     bare = workdir / "bare"
     subprocess.run([sys.executable, "-m", "venv", str(bare)], check=True)
     bare_seconds, _ = timed(
         [str(bare / "bin" / "python"), "-m", "pip", "install", "-q", *pinned_requirements(SITE_EXTRAS)],
         workdir,
     )
+    shutil.rmtree(bare)
     tree = copy_tree(workdir / "fresh")
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "venv", str(tree / ".venv")], check=True)
@@ -139,17 +144,21 @@ def fresh_setup(workdir: Path, sphinx_options: list[str]) -> dict[str, float]:
         [python, "-m", "sphinx", "-b", "html", *sphinx_options, "docs", "docs/_build/html"],
         tree, {"TF_CPP_MIN_LOG_LEVEL": "3"},
     )
+    shutil.rmtree(workdir)
     return {"bare install": bare_seconds, "install": install_seconds, "cold build": build_seconds}
 
 
-def measure(repeat: int, fresh_setups: int, sphinx_options: list[str]) -> dict:
+def measure(repeat: int, fresh_setups: int, sphinx_options: list[str], output: Path) -> dict:
+    """Time each scenario; ``output`` holds the runs so far after each one."""
     runs: dict[str, list[float]] = {}
     executed: dict[str, list[str]] = {}
+    result = {"runs": runs, "executed pages": executed}
 
     def record(name: str, seconds: float, pages: list[str] | None = None) -> None:
         runs.setdefault(name, []).append(round(seconds, 2))
         if pages is not None:
             executed[name] = pages
+        output.write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
 
     with tempfile.TemporaryDirectory(prefix="guide-bench-") as scratch:
         tree = Tree(copy_tree(Path(scratch) / "tree"))
@@ -175,7 +184,7 @@ def measure(repeat: int, fresh_setups: int, sphinx_options: list[str]) -> dict:
             workdir = Path(scratch) / f"fresh{round_}"
             for name, seconds in fresh_setup(workdir, sphinx_options).items():
                 record(f"fresh setup: {name}", seconds)
-    return {"runs": runs, "executed pages": executed}
+    return result
 
 
 def report(result: dict) -> str:
@@ -205,11 +214,10 @@ def main() -> None:
     arguments = parser.parse_args()
     sphinx_options = arguments.sphinx_options.split()
     fresh_setups = arguments.repeat if arguments.fresh_setups is None else arguments.fresh_setups
-    result = measure(arguments.repeat, fresh_setups, sphinx_options)
-    table = report(result)
     output = ROOT / "docs" / "_build" / "bench"
     output.mkdir(parents=True, exist_ok=True)
-    (output / "bench.json").write_text(json.dumps(result, indent=1) + "\n", encoding="utf-8")
+    result = measure(arguments.repeat, fresh_setups, sphinx_options, output / "bench.json")
+    table = report(result)
     (output / "bench.md").write_text(table + "\n", encoding="utf-8")
     print(table)
 

@@ -37,12 +37,16 @@ RUNS = 3
 
 
 class CompressingHandler(SimpleHTTPRequestHandler):
-    """Serve text gzipped, as any static host does, so that transfer sizes are realistic."""
+    """Serve text gzipped, as any static host does, so transfer sizes are realistic."""
 
     def send_head(self):
         path = Path(self.translate_path(self.path))
         text = path.suffix in {".html", ".css", ".js", ".svg", ".txt", ".xml", ".json"}
-        if not (text and path.is_file() and "gzip" in self.headers.get("Accept-Encoding", "")):
+        if not (
+            text
+            and path.is_file()
+            and "gzip" in self.headers.get("Accept-Encoding", "")
+        ):
             return super().send_head()
         body = gzip.compress(path.read_bytes())
         self.send_response(200)
@@ -80,8 +84,13 @@ def run_lighthouse(url: str, report: Path, options: list[str]) -> dict:
 
 
 def median_run(url: str, report: Path, options: list[str]) -> dict:
-    runs = [run_lighthouse(url, report.with_suffix(f".{run}.json"), options) for run in range(RUNS)]
-    median = sorted(runs, key=lambda result: result["categories"]["performance"]["score"])[RUNS // 2]
+    runs = [
+        run_lighthouse(url, report.with_suffix(f".{run}.json"), options)
+        for run in range(RUNS)
+    ]
+    median = sorted(
+        runs, key=lambda result: result["categories"]["performance"]["score"]
+    )[RUNS // 2]
     report.write_text(json.dumps(median), encoding="utf-8")
     for run in range(RUNS):
         report.with_suffix(f".{run}.json").unlink()
@@ -89,19 +98,40 @@ def median_run(url: str, report: Path, options: list[str]) -> dict:
 
 
 def main(options: list[str]) -> None:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(CompressingHandler, directory=HTML))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(CompressingHandler, directory=HTML)
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     REPORTS.mkdir(parents=True, exist_ok=True)
-    print(f"{'page':32} {'perf':>5} {'a11y':>5} {'best':>5} {'seo':>5} {'transfer':>10}")
+    print(
+        f"{'page':32} {'perf':>5} {'a11y':>5} {'best':>5} {'seo':>5} {'transfer':>10}"
+    )
     below = []
     for page in pages_to_measure():
-        result = median_run(f"http://127.0.0.1:{server.server_port}/{page}", REPORTS / f"{page}.json", options)
-        scores = [round(result["categories"][name]["score"] * 100) for name in CATEGORIES]
+        result = median_run(
+            f"http://127.0.0.1:{server.server_port}/{page}",
+            REPORTS / f"{page}.json",
+            options,
+        )
+        scores = [
+            round(result["categories"][name]["score"] * 100) for name in CATEGORIES
+        ]
         transfer = result["audits"]["total-byte-weight"]["numericValue"] / 1024
-        print(f"{page:32} {scores[0]:5} {scores[1]:5} {scores[2]:5} {scores[3]:5} {transfer:7.0f} KiB")
-        below += [f"{page} {name} {score}" for name, score in zip(CATEGORIES, scores) if score < TARGET]
+        print(
+            f"{page:32} {scores[0]:5} {scores[1]:5} {scores[2]:5} {scores[3]:5}"
+            f" {transfer:7.0f} KiB"
+        )
+        below += [
+            f"{page} {name} {score}"
+            for name, score in zip(CATEGORIES, scores)
+            if score < TARGET
+        ]
     server.shutdown()
-    print(f"Below the target of {TARGET}: {', '.join(below)}" if below else f"Every score is at least {TARGET}.")
+    print(
+        f"Below the target of {TARGET}: {', '.join(below)}"
+        if below
+        else f"Every score is at least {TARGET}."
+    )
     print(f"Full reports: {REPORTS}")
 
 

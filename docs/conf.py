@@ -24,11 +24,11 @@ extensions = [
     "sphinx_copybutton",
     "sphinx_design",
     "notfound.extension",
-    "sphinxext.opengraph",
     "snippet_cells",
     "claim_index",
     "mathml",
     "reader_site",
+    "page_meta",
 ]
 exclude_patterns = ["_build", "_data", "_ext", "_ipython", "**/.ipynb_checkpoints"]
 nitpicky = True
@@ -39,7 +39,8 @@ nitpicky = True
 RTD_URL = os.environ.get("READTHEDOCS_CANONICAL_URL")
 html_baseurl = RTD_URL or "https://keras-trainable-guide.readthedocs.io/en/latest/"
 REPOSITORY_URL = os.environ.get(
-    "READTHEDOCS_GIT_CLONE_URL", "https://github.com/keras-trainable-guide/keras-trainable-guide"
+    "READTHEDOCS_GIT_CLONE_URL",
+    "https://github.com/keras-trainable-guide/keras-trainable-guide",
 ).removesuffix(".git")
 
 html_theme = "sphinx_book_theme"
@@ -75,9 +76,6 @@ copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True
 
 notfound_urls_prefix = urlsplit(html_baseurl).path if RTD_URL else "/"
-ogp_site_url = html_baseurl
-ogp_site_name = project
-ogp_social_cards = {"enable": False}
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3
@@ -95,11 +93,12 @@ nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
 # create them here, in the main process, before the parallel readers (-j) race to.
 get_cache(nb_execution_cache_path).db  # noqa: B018
 nb_execution_timeout = 300
-nb_execution_raise_on_error = False  # reported as a warning, which -W turns into a failure
+# A failing cell is reported as a warning, which -W turns into a failure.
+nb_execution_raise_on_error = False
 nb_execution_show_tb = True  # print the failing cell's traceback on the console
 nb_merge_streams = True
 
 # The kernels inherit this environment: quiet TensorFlow's C++ logging and let
-# them find the kernel profile that keeps start-up lines out of cell outputs.
+# them find the kernel profile (docs/_ipython) that quiets their start-up too.
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 os.environ["IPYTHONDIR"] = str(DOCS / "_ipython")

@@ -1,7 +1,7 @@
 """The code of the page "The learner's questions, answered" (docs/faq.md).
 
 Each ``# %% name`` section is one cell of the page.
-Run the whole page as a script: ``python snippets/faq.py``.
+Run it outside Jupyter: ``python -m guide_build.run keras3-tf run.json faq``.
 """
 
 # %% setup
@@ -29,7 +29,10 @@ bn(batch, training=True)  # one training step, so the moving statistics are not 
 def gradient_below(bn, x, training):
     """d(sum(upstream * bn(x))) / dx: what backpropagation sends to the layer below."""
     weights = upstream[: len(x)]
-    return input_gradient(lambda x: keras.ops.sum(keras.ops.multiply(weights, bn(x, training=training))), x)
+    return input_gradient(
+        lambda x: keras.ops.sum(keras.ops.multiply(weights, bn(x, training=training))),
+        x,
+    )
 
 
 scale = bn.gamma.numpy() / np.sqrt(bn.moving_variance.numpy() + bn.epsilon)
@@ -38,6 +41,9 @@ print("gradient for sample 0:       ", inference[0])
 print("upstream * gamma / sqrt(...):", upstream[0] * scale)
 claim(
     "FAQ-INFERENCE-GRADIENT-IS-A-SCALE",
+    "In inference mode, the gradient that `BatchNormalization` sends back to its input "
+    "is the upstream gradient times `gamma / sqrt(moving_variance + epsilon)`: no "
+    "batch statistic is involved.",
     observed=bool(np.allclose(inference, upstream * scale, rtol=1e-5)),
     expected=True,
 )
@@ -60,6 +66,8 @@ for mode, (first, second) in same_sample.items():
     print(f"{mode:9} mode, sample 0 in two batches:", first, second)
 claim(
     "FAQ-TRAINING-GRADIENT-DEPENDS-ON-BATCH",
+    "In training mode, the gradient for one sample depends on the other samples of its "
+    "batch; in inference mode it does not.",
     observed={mode: bool(np.array_equal(*pair)) for mode, pair in same_sample.items()},
     expected={"inference": True, "training": False},
 )
@@ -108,11 +116,17 @@ print(f"validation accuracy:               {validation:.3f}")
 print(f"training accuracy, inference mode: {train_in_inference_mode:.3f}")
 claim(
     "FAQ-VALIDATION-IS-EVALUATE",
+    "The validation accuracy `fit()` reports for its last epoch equals "
+    "`model.evaluate()` on the validation data after `fit()`: inference mode, final "
+    "weights.",
     observed=bool(np.isclose(validation, test_in_inference_mode)),
     expected=True,
 )
 claim(
     "FAQ-REPORTED-TRAIN-ACCURACY-IS-PESSIMISTIC",
+    "The training accuracy that `fit()` reports for an epoch is lower than the "
+    "accuracy of the same data evaluated in inference mode after it, and here lower "
+    "than the validation accuracy too.",
     observed=(train_in_inference_mode > reported, validation > reported),
     expected=(True, True),
 )
@@ -126,14 +140,22 @@ in_training_mode = to_numpy(model(x_test, training=True))
 gap = float(np.abs(predicted - in_training_mode).max())
 glue("predict-gap", gap)
 print("largest difference, predict vs training=True: ", gap)
-print("largest difference, predict vs training=False:", np.abs(predicted - inference).max())
+print(
+    "largest difference, predict vs training=False:",
+    np.abs(predicted - inference).max(),
+)
 claim(
     "FAQ-PREDICT-IS-INFERENCE-MODE",
+    "`model.predict(x)` gives the output of `model(x, training=False)`; on a model "
+    "with `BatchNormalization` and `Dropout`, `model(x, training=True)` gives a "
+    "different one.",
     observed=(bool(np.allclose(predicted, inference, atol=1e-6)), gap > 0.01),
     expected=(True, True),
 )
 claim(
     "FAQ-TRAINING-CALL-UPDATES-MOVING-STATS",
+    "Calling a model with `training=True` outside `fit()` updates the moving "
+    "statistics of its `BatchNormalization` layers.",
     observed=not np.array_equal(moving_mean, bn_layer.moving_mean.numpy()),
     expected=True,
 )

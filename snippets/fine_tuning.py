@@ -3,7 +3,7 @@
 The page is docs/fine_tuning.md.
 
 Each ``# %% name`` section is one cell of the page.
-Run the whole page as a script: ``python snippets/fine_tuning.py``.
+Run it outside Jupyter: ``python -m guide_build.run keras3-tf run.json fine_tuning``.
 """
 
 # %% setup
@@ -100,6 +100,7 @@ def run_strategy(strategy):
     results[strategy.label] = runs
     return runs
 
+
 # %% strategy-a
 def call_base_in_inference_mode(base, inputs):
     return base(inputs, training=False)
@@ -115,9 +116,13 @@ classic = Strategy(
 classic_runs = run_strategy(classic)
 claim(
     "FINETUNE-CLASSIC-KERAS3-MOVES-STATS",
+    "On Keras 3, the classic recipe (`base(inputs, training=False)`, then "
+    "`base.trainable = True`) changes the moving statistics of the base's "
+    "`BatchNormalization` layers during fine-tuning, for every seed.",
     observed=["moving statistics" in run.changed for run in classic_runs],
     expected=[True] * len(budget.seeds),
 )
+
 
 # %% override-probe
 def fit_mode_moves_statistics(framework):
@@ -134,8 +139,22 @@ def fit_mode_moves_statistics(framework):
 moved = {"Keras 3": fit_mode_moves_statistics(keras)}
 moved["Keras 2"] = fit_mode_moves_statistics(tf_keras)
 display(pd.Series(moved, name="moving statistics changed").to_frame())
-claim("FINETUNE-KERAS3-OUTER-TRAINING-WINS", observed=moved["Keras 3"], expected=True)
-claim("FINETUNE-KERAS2-INNER-TRAINING-WINS", observed=moved["Keras 2"], expected=False)
+claim(
+    "FINETUNE-KERAS3-OUTER-TRAINING-WINS",
+    "On Keras 3, a model built with `base(inputs, training=False)` and called with "
+    "`training=True`, as `fit()` does, runs the unfrozen base's `BatchNormalization` "
+    "in training mode: its moving statistics change.",
+    observed=moved["Keras 3"],
+    expected=True,
+)
+claim(
+    "FINETUNE-KERAS2-INNER-TRAINING-WINS",
+    "On Keras 2 (tf-keras), the same model called with `training=True` keeps the "
+    "`training=False` written at construction: the moving statistics do not change.",
+    observed=moved["Keras 2"],
+    expected=False,
+)
+
 
 # %% strategy-b
 def unfreeze_except_batchnorm(base):
@@ -154,9 +173,14 @@ frozen_bn_runs = run_strategy(frozen_bn)
 only_kernels = ("conv kernels",)
 claim(
     "FINETUNE-FROZEN-BN-KEEPS-BN-WEIGHTS",
+    "Unfreezing the base but setting every `BatchNormalization` layer's `trainable = "
+    "False` fine-tunes the convolution kernels and leaves all four "
+    "`BatchNormalization` weights (gamma, beta, moving mean, moving variance) "
+    "unchanged, for every seed.",
     observed=[run.changed for run in frozen_bn_runs],
     expected=[only_kernels] * len(budget.seeds),
 )
+
 
 # %% strategy-c
 def call_base(base, inputs):
@@ -169,6 +193,9 @@ training_mode = Strategy(
 training_mode_runs = run_strategy(training_mode)
 claim(
     "FINETUNE-CLASSIC-EQUALS-TRAINING-MODE",
+    "On Keras 3, with the same seed, the classic recipe with `training=False` and the "
+    "same recipe calling `base(inputs)` without `training` end with identical weights "
+    "and identical accuracy after every epoch.",
     observed=[
         a.accuracy == c.accuracy
         and all(np.array_equal(wa, wc) for wa, wc in zip(a.weights, c.weights))
@@ -184,6 +211,8 @@ classic_keras2 = Strategy(
 kernels_gamma_beta = ("conv kernels", "gamma/beta")
 claim(
     "FINETUNE-CLASSIC-KERAS2-KEEPS-STATS",
+    "On Keras 2 (tf-keras), the classic recipe fine-tunes the convolution kernels and "
+    "gamma/beta, and leaves the moving statistics unchanged, for every seed.",
     observed=[run.changed for run in run_strategy(classic_keras2)],
     expected=[kernels_gamma_beta] * len(budget.seeds),
 )
@@ -204,6 +233,9 @@ plt.close(fig)
 keras3_runs = zip(classic_runs, frozen_bn_runs, training_mode_runs)
 claim(
     "FINETUNE-HEAD-PHASE-IDENTICAL",
+    "While the base is frozen, the three Keras 3 strategies train the head "
+    "identically: with the same seed, their accuracy after each head epoch is the "
+    "same.",
     observed=[
         len({tuple(run.accuracy[: budget.head_epochs]) for run in same_seed})
         for same_seed in keras3_runs
@@ -228,6 +260,8 @@ head_phase_drift = {
 }
 claim(
     "FINETUNE-HEAD-PHASE-KEEPS-STATS",
+    "While the base is frozen (`base.trainable = False`), no strategy changes the "
+    "moving statistics, not even the one that calls the base without `training=False`.",
     observed=head_phase_drift,
     expected=dict.fromkeys(results, 0.0),
 )
@@ -264,6 +298,9 @@ display(recipe_table.round(3))
 glue("accuracy-e", float(recipe_table.loc[recipe_keras2.label, "accuracy"]))
 claim(
     "FINETUNE-RECIPE-PORTABLE",
+    "Setting every `BatchNormalization` layer's `trainable = False` when unfreezing "
+    "behaves the same on Keras 3 and Keras 2: the convolution kernels change, all four "
+    "`BatchNormalization` weights do not, for every seed.",
     observed={label: [r.changed for r in runs] for label, runs in recipe_runs.items()},
     expected=dict.fromkeys(recipe_runs, [only_kernels] * len(budget.seeds)),
 )

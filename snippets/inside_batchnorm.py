@@ -1,7 +1,8 @@
 """The code of the page "Inside BatchNormalization" (docs/inside_batchnorm.md).
 
 Each ``# %% name`` section is one cell of the page.
-Run the whole page as a script: ``python snippets/inside_batchnorm.py``.
+Run it outside Jupyter:
+``python -m guide_build.run keras3-tf run.json inside_batchnorm``.
 """
 
 # %% setup
@@ -38,7 +39,12 @@ glue("momentum", bn.momentum)
 glue("epsilon", bn.epsilon)
 claim(
     "BN-ONE-VALUE-PER-FEATURE",
-    observed={weight_name(w): (tuple(w.shape), set(w.numpy().tolist())) for w in bn.weights},
+    "Each of the four weights of `BatchNormalization` holds one value per feature; a "
+    "new layer starts with `gamma` 1, `beta` 0, `moving_mean` 0 and `moving_variance` "
+    "1.",
+    observed={
+        weight_name(w): (tuple(w.shape), set(w.numpy().tolist())) for w in bn.weights
+    },
     expected={
         "gamma": ((3,), {1.0}),
         "beta": ((3,), {0.0}),
@@ -46,12 +52,19 @@ claim(
         "moving_variance": ((3,), {1.0}),
     },
 )
-claim("BN-DEFAULTS", observed=(bn.momentum, bn.epsilon), expected=(0.99, 0.001))
+claim(
+    "BN-DEFAULTS",
+    "By default `BatchNormalization` has `momentum` 0.99 and `epsilon` 0.001.",
+    observed=(bn.momentum, bn.epsilon),
+    expected=(0.99, 0.001),
+)
 
 # %% data-flow
 flow_batch = np.random.default_rng(3).normal(size=(16, 3)).astype("float32")
 flows = {
-    f"{mode} mode": reads_and_writes(keras.layers.BatchNormalization(), flow_batch, training)
+    f"{mode} mode": reads_and_writes(
+        keras.layers.BatchNormalization(), flow_batch, training
+    )
     for mode, training in (("training", True), ("inference", False))
 }
 fig = draw_batchnorm_data_flow(flows)
@@ -59,6 +72,10 @@ display(fig)
 plt.close(fig)
 claim(
     "BN-DATA-FLOW",
+    "In training mode the output reads the batch statistics, `gamma` and `beta`, and "
+    "the call writes `moving_mean` and `moving_variance`; in inference mode the output "
+    "reads `gamma`, `beta`, `moving_mean` and `moving_variance`, and the call writes "
+    "nothing.",
     observed=flows,
     expected={
         "training mode": {
@@ -118,16 +135,22 @@ glue("tolerance", TOLERANCE)
 glue("unbiased-output-error", float(step_errors.loc["1/(N-1)", "output"]))
 claim(
     "BN-TRAINING-OUTPUT-BIASED",
+    "In training mode the output is `gamma * (x - mean) / sqrt(variance + epsilon) + "
+    "beta` with the batch's mean and its biased (1/N) variance, not the unbiased "
+    "(1/(N-1)) one.",
     observed=matches["output"].to_dict(),
     expected={"1/N": True, "1/(N-1)": False},
 )
 claim(
     "BN-MOVING-UPDATE-RULE",
+    "A training-mode call sets `moving_mean = momentum * moving_mean + (1 - momentum) "
+    "* batch mean`, and `moving_variance` the same way with the batch variance.",
     observed=matches[["moving_mean", "moving_variance"]].loc["1/N"].to_dict(),
     expected={"moving_mean": True, "moving_variance": True},
 )
 claim(
     "BN-MOVING-VARIANCE-BIASED",
+    "The batch variance that goes into `moving_variance` is the biased (1/N) one too.",
     observed=matches["moving_variance"].to_dict(),
     expected={"1/N": True, "1/(N-1)": False},
 )
@@ -147,6 +170,8 @@ inference_error = float(np.abs(output - by_hand).max())
 print(f"largest difference from the formula: {inference_error:.1e}")
 claim(
     "BN-INFERENCE-OUTPUT-FORMULA",
+    "In inference mode the output is `gamma * (x - moving_mean) / sqrt(moving_variance "
+    "+ epsilon) + beta`, and the moving statistics stay as they were.",
     observed=(
         inference_error < TOLERANCE,
         np.array_equal(moving_mean, bn.moving_mean.numpy()),
@@ -182,12 +207,18 @@ display(estimators)
 # %% keras2-claims
 claim(
     "BN-KERAS2-SAME-DEFAULTS",
+    "Keras 2 (tf-keras) has the same defaults as Keras 3: `momentum` 0.99 and "
+    "`epsilon` 0.001.",
     observed=estimators[["momentum", "epsilon"]].drop_duplicates().values.tolist(),
     expected=[[0.99, 0.001]],
 )
 columns = ["fused kernel", "normalises with", "moving variance with"]
 claim(
     "BN-KERAS2-FUSED-UNBIASED-MOVING-VARIANCE",
+    "Keras 3 uses the biased (1/N) variance for the output and the moving variance, "
+    "whatever the input's rank; Keras 2 does too for 2-D inputs, but for 4-D inputs it "
+    "uses TensorFlow's fused kernel (`fused` is True) and updates the moving variance "
+    "with the unbiased (1/(N-1)) variance.",
     observed=estimators[columns].apply(tuple, axis=1).to_dict(),
     expected={
         ("Keras 3", "(8, 3)"): ("n/a", "1/N", "1/N"),
@@ -228,6 +259,9 @@ weighted_sum = float(batch_weights @ batch_means)
 print(f"moving_mean {moving_means[-1]:.6f}, weighted sum {weighted_sum:.6f}")
 claim(
     "BN-MOVING-MEAN-GEOMETRIC-AVERAGE",
+    "After n training-mode calls from a moving mean of 0, the moving mean is the sum "
+    "of the batch means weighted by `(1 - momentum) * momentum**(n - k)`: old batches "
+    "fade geometrically.",
     observed=abs(moving_means[-1] - weighted_sum) < 1e-4,  # float32, 600 updates
     expected=True,
 )
@@ -239,6 +273,8 @@ glue("predicted-steps", predicted_steps)
 print(f"within {WITHIN:.0%} after {observed_steps} calls; predicted {predicted_steps}")
 claim(
     "BN-CONVERGENCE-STEPS",
+    "On batches from a fixed distribution, the moving mean gets within 5% of the true "
+    "mean within 10% of the number of calls that `momentum**n <= 0.05` predicts.",
     observed=abs(observed_steps - predicted_steps) <= 0.1 * predicted_steps,
     expected=True,
 )
@@ -267,14 +303,28 @@ display(
         index=pd.RangeIndex(1, 6, name="companion batch"),
     )
 )
-claim("BN-TRAINING-OUTPUT-DEPENDS-ON-BATCH", observed=len(set(in_training)), expected=5)
-claim("BN-INFERENCE-OUTPUT-PER-SAMPLE", observed=len(set(in_inference)), expected=1)
+claim(
+    "BN-TRAINING-OUTPUT-DEPENDS-ON-BATCH",
+    "In training mode, the same sample gives a different output in each batch it is "
+    "put in.",
+    observed=len(set(in_training)),
+    expected=5,
+)
+claim(
+    "BN-INFERENCE-OUTPUT-PER-SAMPLE",
+    "In inference mode, the same sample gives the same output whatever batch it is put "
+    "in.",
+    observed=len(set(in_inference)),
+    expected=1,
+)
 
 # %% spread-vs-batch-size
 batch_sizes = [2, 4, 8, 16, 32, 64, 128]
 spread = []
 for size in batch_sizes:
-    outputs = [to_numpy(companion_bn(with_companions(size), training=True)) for _ in range(200)]
+    outputs = [
+        to_numpy(companion_bn(with_companions(size), training=True)) for _ in range(200)
+    ]
     spread.append(float(np.std([output[0, 0] for output in outputs])))
 fig, ax = plt.subplots(figsize=(6, 3.5))
 ax.plot(batch_sizes, spread, "o-")
@@ -287,6 +337,9 @@ glue("spread-smallest", spread[0])
 glue("spread-largest", spread[-1])
 claim(
     "BN-SPREAD-SHRINKS-WITH-BATCH-SIZE",
+    "In training mode, the spread of one sample's output (a sample half a standard "
+    "deviation from the mean) across random batches shrinks at every doubling of the "
+    "batch size from 2 to 128.",
     observed=bool(np.all(np.diff(spread) < 0)),
     expected=True,
 )

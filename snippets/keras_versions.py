@@ -3,7 +3,7 @@
 The page reads the claim matrix that ``nox -s matrix`` records in
 docs/_data/matrix/; the tests fail when that record is stale.
 Each ``# %% name`` section is one cell of the page.
-Run the whole page as a script: ``python snippets/keras_versions.py``.
+Run it outside Jupyter: ``python -m guide_build.run keras3-tf run.json keras_versions``.
 """
 
 # %% setup
@@ -12,9 +12,11 @@ import ast
 import pandas as pd
 from IPython.display import display
 
-from keras_guide.claims import claim, registered_claims
+from keras_guide.claims import claim
 from keras_guide.matrix import (
     MATRIX_PAGE,
+    SITE_STACK,
+    STACK_ORDER,
     SYMBOLS,
     details,
     load_results,
@@ -23,7 +25,7 @@ from keras_guide.matrix import (
     statuses,
 )
 from keras_guide.page import glue, start_page
-from keras_guide.stacks import SITE_STACK, STACKS
+from keras_guide.registry import all_claims
 
 start_page()
 results = load_results()
@@ -32,7 +34,7 @@ NO_TF = ["keras3-jax", "keras3-torch"]
 
 def expect(**exceptions):
     """Every stack "holds", but those named: expect(differs=[...], error=[...])."""
-    expected = {stack: "holds" for stack in STACKS}
+    expected = {stack: "holds" for stack in STACK_ORDER}
     for status, stacks in exceptions.items():
         expected.update(dict.fromkeys(stacks, status.replace("_", " ")))
     return expected
@@ -51,6 +53,7 @@ def show(claim_ids):
     display(status_table(results, claim_ids))
     with pd.option_context("display.max_colwidth", 240):
         display(details(results, claim_ids))
+
 
 # %% stacks
 VERSION_ROWS = {
@@ -76,7 +79,7 @@ display(pd.DataFrame({stack: column(result) for stack, result in results.items()
 
 # %% coverage
 run_by_pages = {
-    claim_id for claim_id, entry in registered_claims().items() if entry.page != MATRIX_PAGE
+    claim_id for claim_id, entry in all_claims().items() if entry.page != MATRIX_PAGE
 }
 glue("keras-site", results[SITE_STACK]["versions"]["keras"])
 glue("keras-next", results["keras-next-tf"]["versions"]["keras-nightly"])
@@ -84,18 +87,26 @@ glue("claims-run", len(run_by_pages))
 glue("stack-count", len(results))
 claim(
     "VERSIONS-EVERY-CLAIM-ON-EVERY-STACK",
-    observed={stack: set(result["claims"]) == run_by_pages for stack, result in results.items()},
-    expected={stack: True for stack in STACKS},
+    "The matrix has a result for every claim of the other pages on every stack: none "
+    "is left out.",
+    observed={
+        stack: set(result["claims"]) == run_by_pages
+        for stack, result in results.items()
+    },
+    expected={stack: True for stack in STACK_ORDER},
 )
 claim(
     "VERSIONS-SITE-STACK-ALL-HOLD",
+    "On the stack this site is built with, Keras 3 on TensorFlow, every claim holds.",
     observed={outcome["status"] for outcome in results[SITE_STACK]["claims"].values()},
     expected={"holds"},
 )
 
 # %% counts
 matrix = status_table(results)
-counts = matrix.apply(pd.Series.value_counts).reindex(SYMBOLS.values()).fillna(0).astype(int)
+counts = (
+    matrix.apply(pd.Series.value_counts).reindex(SYMBOLS.values()).fillna(0).astype(int)
+)
 counts.index.name = "status"
 display(counts)
 for stack in results:
@@ -115,14 +126,23 @@ GRAPH_TIME = [
 show(GRAPH_TIME)
 claim(
     "VERSIONS-GRAPH-TIME-FALSE",
+    "`fit()` overrides a `training=False` written into a functional model on the Keras "
+    "3 release this site pins, with any backend, but not on Keras 2 and not on the "
+    "next Keras.",
     observed=statuses(results, "SOURCE-FIT-OVERRIDES-GRAPH-TIME-FALSE"),
     expected=expect(differs=["keras2-tf", "keras-next-tf"]),
 )
 claim(
     "VERSIONS-FREEZING-WORKS-EVERYWHERE",
+    "Passing `training=False` when you call the base inside another model, and "
+    "`trainable = False` on `BatchNormalization`, keep it in inference mode during "
+    "`fit()` on every stack.",
     observed=[
         statuses(results, claim_id)
-        for claim_id in ("SOURCE-CALL-TIME-FALSE-HOLDS-IN-FIT", "KNOBS-FROZEN-BN-INFERENCE")
+        for claim_id in (
+            "SOURCE-CALL-TIME-FALSE-HOLDS-IN-FIT",
+            "KNOBS-FROZEN-BN-INFERENCE",
+        )
     ],
     expected=[expect(), expect()],
 )
@@ -136,6 +156,9 @@ DEFAULTS = [
 show(DEFAULTS)
 claim(
     "VERSIONS-DEFAULT-PASSED-ON",
+    "A layer's own `training=True` default is passed on to the layers it calls, and to "
+    "the `BatchNormalization` after a preprocessing layer, on the Keras 3 release this "
+    "site pins only; an explicit `training=False` works on every stack.",
     observed=[statuses(results, claim_id) for claim_id in DEFAULTS],
     expected=[
         expect(differs=["keras2-tf", "keras-next-tf"]),
@@ -156,11 +179,19 @@ print("freeze after fit, unfreeze after fit: did the change apply?")
 display(pd.Series(after_fit, name="observed"))
 claim(
     "VERSIONS-COMPILE-STATE",
+    "After `fit()`, a change of `trainable` is ignored on Keras 2 and on Keras 3 with "
+    "TensorFlow; on JAX the next `fit()` raises `ValueError`; on PyTorch freezing "
+    "applies and unfreezing raises. Keras 2 also ignores a change between `compile()` "
+    "and the first `fit()`. Recompiling applies the change on every stack.",
     observed=(
         statuses(results, "TRAINABLE-CHANGE-BEFORE-FIRST-FIT"),
         after_fit,
-        {stack: applied for stack, (applied, _) in
-         observed(results, "TRAINABLE-RECOMPILE-APPLIES-CHANGE").items()},
+        {
+            stack: applied
+            for stack, (applied, _) in observed(
+                results, "TRAINABLE-RECOMPILE-APPLIES-CHANGE"
+            ).items()
+        },
     ),
     expected=(
         expect(differs=["keras2-tf"]),
@@ -171,7 +202,7 @@ claim(
             "keras3-torch": (True, "fit raised ValueError"),
             "keras-next-tf": (False, False),
         },
-        dict.fromkeys(STACKS, True),
+        dict.fromkeys(STACK_ORDER, True),
     ),
 )
 
@@ -184,6 +215,8 @@ NESTED_AND_WARNINGS = [
 show(NESTED_AND_WARNINGS)
 claim(
     "VERSIONS-NESTED-UNFROZEN",
+    "A layer set back to trainable inside a frozen nested model is trained by `fit()` "
+    "on every Keras 3 stack, and not on Keras 2.",
     observed=statuses(results, "TRAINABLE-NESTED-UNFROZEN-FIT"),
     expected=expect(differs=["keras2-tf"]),
 )
@@ -197,7 +230,11 @@ warned = {
 print("times fit() warned:", warned)
 claim(
     "VERSIONS-NO-TRAINABLE-WEIGHTS-WARNING",
-    observed={stack: {0: "never", 1: "once"}.get(n, "more") for stack, n in warned.items()},
+    "`fit()` on a model with no trainable weights warns once on Keras 3 with "
+    "TensorFlow, more than once on PyTorch, and never on Keras 2 or on JAX.",
+    observed={
+        stack: {0: "never", 1: "once"}.get(n, "more") for stack, n in warned.items()
+    },
     expected={
         "keras2-tf": "never",
         "keras3-tf": "once",
@@ -208,9 +245,12 @@ claim(
 )
 claim(
     "VERSIONS-LOOKUPS-NEED-TENSORFLOW",
+    "Keras 3's `StringLookup` needs TensorFlow: on JAX and PyTorch without TensorFlow "
+    "it raises `ImportError`.",
     observed={
-        stack: outcome["status"] == "error" and "requires TensorFlow" in outcome["message"]
+        stack: outcome["status"] == "error"
+        and "requires TensorFlow" in outcome["message"]
         for stack, outcome in outcomes(results, "TRAINABLE-LOOKUPS-NO-WEIGHTS").items()
     },
-    expected={stack: stack in NO_TF for stack in STACKS},
+    expected={stack: stack in NO_TF for stack in STACK_ORDER},
 )

@@ -1,7 +1,7 @@
 """The code of the page "The same questions in PyTorch" (docs/pytorch.md).
 
 Each ``# %% name`` section is one cell of the page.
-Run the whole page as a script: ``python snippets/pytorch.py``.
+Run it outside Jupyter: ``python -m guide_build.run keras3-tf run.json pytorch``.
 """
 
 # %% setup
@@ -44,6 +44,10 @@ state = pd.DataFrame(
 display(state)
 claim(
     "TORCH-BN-PARAMETERS-AND-BUFFERS",
+    "PyTorch's `BatchNorm1d` has two parameters, `weight` and `bias` (Keras's "
+    "trainable `gamma` and `beta`), and three buffers: `running_mean` and "
+    "`running_var` (Keras's non-trainable `moving_mean` and `moving_variance`) and a "
+    "step counter, `num_batches_tracked`, which Keras does not have.",
     observed=state.apply(tuple, axis=1).to_dict(),
     expected={
         "weight": ("parameter", True, "gamma", "trainable_weights"),
@@ -89,6 +93,10 @@ print("new PyTorch module: training =", new_torch_bn.training)
 display(pd.DataFrame({"PyTorch bn(x)": torch_report, "Keras 3 bn(x)": keras_report}).T)
 claim(
     "TORCH-NEW-MODULE-IN-TRAIN-MODE",
+    "A new PyTorch module is in train mode: called directly, `BatchNorm1d` normalises "
+    "with the batch's statistics and updates its running statistics, where a new Keras "
+    "`BatchNormalization` called without `training` uses its moving statistics and "
+    "leaves them alone.",
     observed=(new_torch_bn.training, torch_report, keras_report),
     expected=(
         True,
@@ -139,6 +147,10 @@ learning = ["weight.grad", "SGD step changes weight, bias"]
 in_train, in_eval = (True, "batch", True), (False, "running", False)
 claim(
     "TORCH-MODE-DECIDES-COMPUTATION",
+    "In PyTorch the mode alone decides how the forward pass computes: after `train()`, "
+    "`Dropout` zeroes units and `BatchNorm1d` normalises with the batch's statistics "
+    "and updates its running statistics; after `eval()` neither happens; "
+    "`requires_grad` changes none of it.",
     observed=two_knobs[computation].apply(tuple, axis=1).to_dict(),
     expected={
         (rg, mode): in_train if mode == "train()" else in_eval for rg, mode in knobs
@@ -146,6 +158,9 @@ claim(
 )
 claim(
     "TORCH-REQUIRES-GRAD-DECIDES-LEARNING",
+    "`requires_grad` alone decides what learns: `weight` and `bias` get a gradient and "
+    "an SGD step changes them when they require gradients, in train and in eval mode; "
+    "when they do not, their `.grad` stays `None` and the optimizer leaves them alone.",
     observed=two_knobs[learning].apply(tuple, axis=1).to_dict(),
     expected={
         (rg, mode): ("a tensor", True) if rg else ("None", False) for rg, mode in knobs
@@ -172,6 +187,8 @@ under_context = pd.DataFrame(under_context).T
 display(under_context)
 claim(
     "TORCH-NO-GRAD-STOPS-RECORDING",
+    "Under `torch.no_grad()` and `torch.inference_mode()`, a module's output does not "
+    "require gradients: no graph is recorded.",
     observed=under_context["output requires_grad"].to_dict(),
     expected={
         "no context": True,
@@ -181,6 +198,9 @@ claim(
 )
 claim(
     "TORCH-NO-GRAD-KEEPS-TRAIN-MODE",
+    "Neither `torch.no_grad()` nor `torch.inference_mode()` switches a module to eval "
+    "mode: under either, a `BatchNorm1d` in train mode normalises with the batch's "
+    "statistics and updates its running statistics.",
     observed=under_context[["bn.training", "normalised with", "stored stats changed"]]
     .apply(tuple, axis=1)
     .to_dict(),
@@ -202,6 +222,8 @@ glue("keras-momentum", keras_bn.momentum)
 glue("keras-epsilon", keras_bn.epsilon)
 claim(
     "TORCH-BN-DEFAULTS",
+    "By default PyTorch's `BatchNorm1d` has `momentum` 0.1 and `eps` 1e-5; Keras's "
+    "`BatchNormalization` has `momentum` 0.99 and `epsilon` 0.001.",
     observed=defaults.apply(tuple, axis=1).to_dict(),
     expected={
         "PyTorch BatchNorm1d": (0.1, 1e-5),
@@ -258,12 +280,24 @@ m_torch, m_keras = step_torch.momentum, step_keras.momentum
 errors = pd.concat(
     {
         "PyTorch": step_errors(
-            small, torch_out, gamma, beta, (mean0, var0), torch_after,
-            m_torch, step_torch.eps,
+            small,
+            torch_out,
+            gamma,
+            beta,
+            (mean0, var0),
+            torch_after,
+            m_torch,
+            step_torch.eps,
         ),
         "Keras 3": step_errors(
-            small, keras_out, gamma, beta, (mean0, var0), keras_after,
-            1 - m_keras, step_keras.epsilon,
+            small,
+            keras_out,
+            gamma,
+            beta,
+            (mean0, var0),
+            keras_after,
+            1 - m_keras,
+            step_keras.epsilon,
         ),
     },
     names=["framework", "variance estimator"],
@@ -284,6 +318,9 @@ def estimator_used(framework, column):
 
 claim(
     "TORCH-RUNNING-UPDATE-RULE",
+    "A train-mode call of `BatchNorm1d` sets `running_mean = (1 - momentum) * "
+    "running_mean + momentum * batch mean`: PyTorch's `momentum` is the weight of the "
+    "new batch, Keras's the weight of the old value.",
     observed={
         "PyTorch, batch weighted by momentum": bool(
             matches.loc[("PyTorch", "1/N"), "stored mean"]
@@ -299,6 +336,9 @@ claim(
 )
 claim(
     "TORCH-VARIANCE-ESTIMATORS",
+    "In train mode PyTorch's `BatchNorm1d` normalises with the biased (1/N) batch "
+    "variance but updates `running_var` with the unbiased (1/(N-1)) one, by the same "
+    "rule as `running_mean`; Keras 3 uses the biased variance for both.",
     observed={
         (framework, column): estimator_used(framework, column)
         for framework in ("PyTorch", "Keras 3")
@@ -361,6 +401,11 @@ glue(
 close = gaps < TOLERANCE
 claim(
     "TORCH-MOMENTUM-CONVERSION",
+    "PyTorch's `momentum=m` is Keras's `momentum=1 - m`: fed the same batches in "
+    "training mode, a default `BatchNorm1d` and a `BatchNormalization(momentum=1 - m)` "
+    "end with the same running mean, and a `BatchNormalization(momentum=m)` does not; "
+    "with `momentum=1 - m`, PyTorch's running variance ends larger in every feature, "
+    "since it takes in the unbiased variance.",
     observed=(
         close["stored mean gap"].to_dict(),
         side_by_side.at["momentum=1-m, epsilon=eps", "PyTorch variance larger"],
@@ -376,6 +421,9 @@ claim(
 )
 claim(
     "TORCH-EPSILON-CHANGES-OUTPUT",
+    "With PyTorch's `eps` as its `epsilon`, Keras's `BatchNormalization` gives the "
+    "same training-mode outputs as a default `BatchNorm1d`; with its default "
+    "`epsilon`, it does not.",
     observed=close["output gap"].to_dict(),
     expected={
         "momentum=1-m, epsilon=eps": True,
@@ -445,6 +493,10 @@ display(frozen)
 print("warnings and log lines from fit():", messages)
 claim(
     "TORCH-FROZEN-BN-STILL-UPDATES-STATS",
+    "Freezing a `BatchNorm1d` with `requires_grad_(False)` keeps its `weight` and "
+    "`bias`, but a training loop that calls `model.train()` still updates its running "
+    "statistics; in Keras 3, `fit()` changes no weight of a `BatchNormalization` with "
+    "`trainable = False`, moving statistics included, and raises no warning.",
     observed=(torch_changed, keras_changed, messages),
     expected=(
         {
@@ -473,6 +525,9 @@ fix_eval = pd.DataFrame(epochs).T[["bn.training", "running_mean", "running_var"]
 display(fix_eval)
 claim(
     "TORCH-TRAIN-REENABLES-BN",
+    "`bn.eval()` after `model.train()` keeps a frozen `BatchNorm1d`'s running "
+    "statistics for that epoch, but the next `model.train()` puts it back in train "
+    "mode and its running statistics change again.",
     observed=fix_eval.apply(tuple, axis=1).to_dict(),
     expected={
         "epoch 1: model.train(), then bn.eval()": (False, False, False),
@@ -517,6 +572,10 @@ display(override.to_frame().T)
 in_bn = override.index.str.startswith("1.")  # the entries of net[1], the BatchNorm1d
 claim(
     "TORCH-OVERRIDE-KEEPS-FROZEN-BN",
+    "In a model whose `train()` puts every `BatchNorm` layer with frozen parameters "
+    "back in eval mode, `model.train()` leaves those layers in eval mode and the "
+    "others in train mode; through epochs of `train()` and `eval()`, those layers keep "
+    "their whole state while every entry of the other layers changes.",
     observed=(modes, bool(override[in_bn].any()), bool(override[~in_bn].all())),
     expected=(
         {"0 Linear": True, "1 BatchNorm1d": False, "2 ReLU": True, "3 Linear": True},

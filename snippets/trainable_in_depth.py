@@ -1,12 +1,12 @@
 """The code of the page "`trainable` in depth" (docs/trainable_in_depth.md).
 
 Each ``# %% name`` section is one cell of the page.
-Run the whole page as a script: ``python snippets/trainable_in_depth.py``.
+Run it outside Jupyter:
+``python -m guide_build.run keras3-tf run.json trainable_in_depth``.
 """
 
 # %% setup
 import inspect
-import re
 from pathlib import Path
 
 import keras
@@ -59,12 +59,17 @@ weight_table = weight_lists(model, by_path=True)
 display(weight_table)
 claim(
     "TRAINABLE-MODEL-WEIGHT-LISTS",
+    "A model's `weights` lists the weights of every layer inside it, nested models "
+    "included; each one is in exactly one of `trainable_weights` and "
+    "`non_trainable_weights`, and only the moving statistics of `BatchNormalization` "
+    "are non-trainable.",
     observed=(
         weight_table.index[weight_table["non_trainable_weights"]].tolist(),
         bool((weight_table.sum(axis=1) == 1).all()),
     ),
     expected=(["model/inner/bn/moving_mean", "model/inner/bn/moving_variance"], True),
 )
+
 
 # %% trainable-is-recursive
 def flags(model):
@@ -82,6 +87,8 @@ steps["model.trainable = True"] = flags(model)
 display(pd.DataFrame(steps))
 claim(
     "TRAINABLE-SET-IS-RECURSIVE",
+    "Setting `trainable` on a model sets it on every layer inside it, at any depth; "
+    "setting it on a nested model changes only that model's layers.",
     observed={step: sorted(set(layers.values())) for step, layers in steps.items()},
     expected={
         "inner.trainable = False": [False, True],
@@ -91,6 +98,8 @@ claim(
 )
 claim(
     "TRAINABLE-UNFREEZE-KEEPS-MOVING-STATS",
+    "Setting `trainable = True` on a frozen model restores the original weight lists: "
+    "the moving statistics of `BatchNormalization` stay non-trainable.",
     observed=weight_lists(model, by_path=True).equals(weight_table),
     expected=True,
 )
@@ -111,6 +120,9 @@ print("layer off, kernel on: ", layer_off_variable_on)
 print("layer on, kernel off: ", layer_on_variable_off)
 claim(
     "TRAINABLE-TWO-LEVEL-RULE",
+    "A layer's `trainable_weights` is empty when the layer's own `trainable` is False, "
+    "whatever its variables say; when it is True, it lists the variables whose own "
+    "`trainable` is True.",
     observed=(layer_off_variable_on, layer_on_variable_off),
     expected=([], ["bias"]),
 )
@@ -128,14 +140,19 @@ print("changed by fit:", [path for path, moved in changed.items() if moved])
 print("fit said:", messages)
 claim(
     "TRAINABLE-CHILD-OF-FROZEN-MODEL",
+    "A layer set to `trainable = True` inside a frozen model lists its weights in its "
+    "own `trainable_weights`, while the model's `trainable_weights` stays empty.",
     observed=(len(model.trainable_weights), len(head.trainable_weights)),
     expected=(0, 2),
 )
 claim(
     "TRAINABLE-CHILD-OF-FROZEN-MODEL-NOT-FIT",
+    "`fit()` on a frozen model changes no weight, even those of a layer set back to "
+    "`trainable = True` inside it, and warns that the model has no trainable weights.",
     observed=(any(changed.values()), messages),
     expected=(False, ["warning: The model does not have any trainable weights."]),
 )
+
 
 # %% unfreeze-nested
 def unfreeze_inside_frozen_inner(K):
@@ -166,10 +183,19 @@ dense_and_head = [
 ]
 claim(
     "TRAINABLE-NESTED-UNFROZEN-LISTS",
+    "In Keras 3, a layer set to `trainable = True` inside a frozen nested model "
+    "appears in the outer model's `trainable_weights`, though the nested model's own "
+    "`trainable_weights` is empty.",
     observed=nested_lists,
     expected={"model": dense_and_head, "inner": [], "inner/dense": dense_and_head[:2]},
 )
-claim("TRAINABLE-NESTED-UNFROZEN-FIT", observed=nested_changed, expected=dense_and_head)
+claim(
+    "TRAINABLE-NESTED-UNFROZEN-FIT",
+    "In Keras 3, `fit()` on the outer model updates a layer set to `trainable = True` "
+    "inside a frozen nested model: it follows the outer model's `trainable_weights`.",
+    observed=nested_changed,
+    expected=dense_and_head,
+)
 
 # %% unfreeze-nested-keras2
 _, keras2_lists, keras2_changed = unfreeze_inside_frozen_inner(tf_keras)
@@ -178,6 +204,9 @@ for owner, paths in keras2_lists.items():
 print("changed by fit:", keras2_changed)
 claim(
     "TRAINABLE-NESTED-UNFROZEN-KERAS2",
+    "In Keras 2 (tf-keras), a layer set to `trainable = True` inside a frozen nested "
+    "model lists its own weights, but the outer model's `trainable_weights` leaves "
+    "them out and `fit()` does not update them.",
     observed=(keras2_lists["model"], keras2_lists["inner/dense"], keras2_changed),
     expected=(
         ["head/kernel", "head/bias"],
@@ -217,7 +246,9 @@ def run_scenario(K, scenario):
         dense_updated, took_effect = None, "fit raised ValueError"
         messages = [f"error: {str(error).splitlines()[0][:80]}"]
     else:
-        dense_updated = any(moved for path, moved in changed.items() if "dense/" in path)
+        dense_updated = any(
+            moved for path, moved in changed.items() if "dense/" in path
+        )
         took_effect = dense_updated == inner.trainable
     return {
         "inner.trainable at last fit": inner.trainable,
@@ -239,11 +270,16 @@ display(keras3_scenarios)
 took_effect = keras3_scenarios["change took effect"].to_dict()
 claim(
     "TRAINABLE-CHANGE-BEFORE-FIRST-FIT",
+    "In Keras 3, a `trainable` change made after `compile()` but before the first "
+    "`fit()` takes effect without recompiling.",
     observed=took_effect["compile, freeze, fit"],
     expected=True,
 )
 claim(
     "TRAINABLE-CHANGE-AFTER-FIT-IGNORED",
+    "In Keras 3, a `trainable` change made after a `fit()` is ignored by the next "
+    "`fit()` unless you recompile: a frozen layer keeps being updated, an unfrozen one "
+    "stays as it was.",
     observed=(
         took_effect["compile, fit, freeze, fit"],
         took_effect["freeze, compile, fit, unfreeze, fit"],
@@ -252,6 +288,8 @@ claim(
 )
 claim(
     "TRAINABLE-RECOMPILE-APPLIES-CHANGE",
+    "In Keras 3, calling `compile()` again, or `make_train_function(force=True)`, "
+    "makes the next `fit()` follow the new `trainable` flags.",
     observed=(
         took_effect["compile, fit, freeze, compile, fit"],
         took_effect["compile, fit, freeze, make_train_function(force=True), fit"],
@@ -260,6 +298,8 @@ claim(
 )
 claim(
     "TRAINABLE-NO-WARNING-KERAS3",
+    "Keras 3 raises no warning and logs nothing when `fit()` runs with `trainable` "
+    "flags that differ from those the model was compiled or first fitted with.",
     observed=int(keras3_scenarios["warnings and logs"].map(len).sum()),
     expected=0,
 )
@@ -270,6 +310,9 @@ display(keras2_scenarios)
 keras2_took_effect = keras2_scenarios["change took effect"].to_dict()
 claim(
     "TRAINABLE-KERAS2-COMPILE-STATE-RULES",
+    "In Keras 2 (tf-keras), `fit()` follows the `trainable` flags as they were at "
+    "`compile()`: a change made after compiling, even before the first `fit()`, takes "
+    "effect only after you recompile.",
     observed=keras2_took_effect,
     expected={
         "compile, freeze, fit": False,
@@ -281,6 +324,8 @@ claim(
 )
 claim(
     "TRAINABLE-NO-WARNING-KERAS2",
+    "Keras 2 (tf-keras) in TensorFlow 2 raises no warning and logs nothing either, in "
+    "any of the scenarios.",
     observed=int(keras2_scenarios["warnings and logs"].map(len).sum()),
     expected=0,
 )
@@ -294,6 +339,9 @@ runs_v1_loop = isinstance(build_model(tf_keras), training_v1.Model)
 print("tf-keras model is a TensorFlow 1 training_v1.Model:", runs_v1_loop)
 claim(
     "TRAINABLE-KERAS2-DISCREPANCY-WARNING-V1-ONLY",
+    'The tf-keras warning "Discrepancy between trainable weights and collected '
+    'trainable weights" lives only in the TensorFlow 1 training loop '
+    "(`training_v1.py`), which a TensorFlow 2 `fit()` does not run.",
     observed=(keras2_warning_files, runs_v1_loop),
     expected=(["src/engine/training_v1.py"], False),
 )
@@ -309,6 +357,8 @@ lines = [line.strip() for line in source.splitlines()]
 call = lines.index("self._warn_if_trainable_state_changed()")
 claim(
     "TRAINABLE-KERAS3-WARNING-UNREACHABLE",
+    "Keras 3.15.1 has a warning for a `trainable` change since `compile()`, but its "
+    "only call comes right after a `raise`, so it never runs.",
     observed=(warning_calls, lines[call - 1].startswith("raise")),
     expected=(["src/trainers/trainer.py"], True),
 )
@@ -330,6 +380,7 @@ summary = summary_text(
 )
 print(summary)
 
+
 # %% summary-claims
 def expected_flag(layer):
     return "-" if not layer.weights else "Y" if layer.trainable else "N"
@@ -345,11 +396,17 @@ glue("bn-gamma-beta-params", parameter_count(bn_layer.trainable_weights))
 glue("head-params", summary_model.get_layer("head").count_params())
 claim(
     "TRAINABLE-SUMMARY-COLUMN",
+    "The Trainable column of `summary(show_trainable=True)` shows each layer's own "
+    "`trainable` flag: Y or N, and - for a layer with no weights; `BatchNormalization` "
+    "shows Y though its moving statistics are non-trainable.",
     observed=trainable_column(summary),
     expected={layer.name: expected_flag(layer) for layer in summary_model.layers},
 )
 claim(
     "TRAINABLE-SUMMARY-TOTALS",
+    "Before the optimizer is built, the summary's totals are the weight lists counted: "
+    "Trainable params is the size of `trainable_weights`, Non-trainable params the "
+    "size of `non_trainable_weights`, Total params the size of `weights`.",
     observed=totals,
     expected={
         "Total": parameter_count(summary_model.weights),
@@ -375,13 +432,20 @@ nested_inner = nested_model.get_layer("inner")
 glue("nested-dense-params", nested_inner.get_layer("dense").count_params())
 claim(
     "TRAINABLE-SUMMARY-NESTED",
+    "With `expand_nested=True`, the summary marks a frozen nested model N and a layer "
+    "unfrozen inside it Y, and its Trainable params counts that layer: the count "
+    "follows the outer model's `trainable_weights`.",
     observed=(
-        nested_column["inner"], nested_column["dense"], nested_totals["Trainable"]
+        nested_column["inner"],
+        nested_column["dense"],
+        nested_totals["Trainable"],
     ),
     expected=("N", "Y", parameter_count(nested_model.trainable_weights)),
 )
 claim(
     "TRAINABLE-SUMMARY-OPTIMIZER",
+    "Once the optimizer is built, the summary adds an Optimizer params line, and Total "
+    "params is Trainable plus Non-trainable plus Optimizer params.",
     observed=(
         nested_totals["Optimizer"],
         nested_totals["Total"]
@@ -390,6 +454,7 @@ claim(
     ),
     expected=(parameter_count(nested_model.optimizer.variables),) * 2,
 )
+
 
 # %% other-layers
 def weight_kinds(layer):
@@ -429,6 +494,8 @@ display(weight_kinds_table)
 kinds = weight_kinds_table.to_dict(orient="index")
 claim(
     "TRAINABLE-NORMALIZATION-STATE",
+    "An adapted `Normalization` layer has three weights, `mean`, `variance` and "
+    "`count`, and all three are non-trainable.",
     observed=kinds["Normalization (adapted)"],
     expected={
         "trainable_weights": [],
@@ -438,6 +505,8 @@ claim(
 )
 claim(
     "TRAINABLE-SPECTRAL-NORMALIZATION-STATE",
+    "`SpectralNormalization` adds a non-trainable weight, `vector_u`, next to the "
+    "trainable `kernel` and `bias` of the layer it wraps.",
     observed=kinds["SpectralNormalization(Dense)"],
     expected={
         "trainable_weights": ["kernel", "bias"],
@@ -448,11 +517,16 @@ claim(
 no_state = {"trainable_weights": [], "non_trainable_weights": [], "other variables": []}
 claim(
     "TRAINABLE-LOOKUPS-NO-WEIGHTS",
+    "`StringLookup` and `IntegerLookup` have no weights and no variables at all: their "
+    "vocabulary is not a weight. `Embedding` has one weight, `embeddings`, and it is "
+    "trainable.",
     observed=(kinds["StringLookup"], kinds["IntegerLookup"], kinds["Embedding"]),
     expected=(no_state, no_state, {**no_state, "trainable_weights": ["embeddings"]}),
 )
 claim(
     "TRAINABLE-SEED-STATE-NOT-A-WEIGHT",
+    "A seeded `Dropout` has no weights, but its `variables` hold one non-trainable "
+    "variable, `seed_generator_state`.",
     observed=(
         kinds["Dropout(seed=1)"],
         [v.trainable for v in layers["Dropout(seed=1)"].variables],
@@ -480,6 +554,9 @@ display(fit_table)
 non_trainable = ~fit_table["trainable_weights"]
 claim(
     "TRAINABLE-FIT-LEAVES-NORMALIZATION-STATE",
+    "`fit()` leaves the `mean`, `variance` and `count` of `Normalization` unchanged, "
+    "while in the same epoch it moves the moving statistics of `BatchNormalization`: "
+    "non-trainable does not mean constant.",
     observed=fit_table.loc[non_trainable, "changed by fit"].to_dict(),
     expected={
         "stateful_model/normalization/mean": False,
@@ -497,6 +574,9 @@ metric_ids = set(map(id, stateful_model.metrics_variables))
 state_totals = summary_totals(summary_text(stateful_model))
 claim(
     "TRAINABLE-METRIC-STATE-OUTSIDE-WEIGHTS",
+    "The state of a compiled model's metrics is in `metrics_variables`; it is not in "
+    "`weights`, `non_trainable_weights` or `non_trainable_variables`, so the summary's "
+    "totals do not count it.",
     observed={
         "metric variables": len(metric_ids),
         "in weights": [w for w in stateful_model.weights if id(w) in metric_ids],

@@ -1,7 +1,7 @@
 """The code of the page "Two knobs: `trainable` and `training`" (docs/two_knobs.md).
 
 Each ``# %% name`` section is one cell of the page.
-Run the whole page as a script: ``python snippets/two_knobs.py``.
+Run it outside Jupyter: ``python -m guide_build.run keras3-tf run.json two_knobs``.
 """
 
 # %% setup
@@ -25,6 +25,7 @@ dense.build((None, 4))
 display(weight_lists(dense))
 claim(
     "KNOBS-DENSE-WEIGHTS-TRAINABLE",
+    "A new `Dense` layer has two weights, `kernel` and `bias`, and both are trainable.",
     observed=weight_split(dense),
     expected=(["kernel", "bias"], []),
 )
@@ -34,6 +35,8 @@ dense.trainable = False
 display(weight_lists(dense))
 claim(
     "KNOBS-FROZEN-DENSE-WEIGHTS",
+    "After `trainable = False`, both weights of a `Dense` layer move to "
+    "`non_trainable_weights`; `weights` still lists them.",
     observed=weight_split(dense),
     expected=([], ["kernel", "bias"]),
 )
@@ -51,6 +54,8 @@ model.fit(x, x.sum(axis=1), epochs=1, verbose=0)
 
 claim(
     "KNOBS-FIT-UPDATES-TRAINABLE-ONLY",
+    "`fit()` updates the weights in `trainable_weights` and leaves a frozen layer's "
+    "weights as they were.",
     observed={
         weight_path(w): not np.array_equal(old, w.numpy())
         for old, w in zip(before, model.weights)
@@ -67,6 +72,8 @@ bn.build((None, 4))
 display(weight_lists(bn))
 claim(
     "KNOBS-BN-FOUR-WEIGHTS",
+    "`BatchNormalization` has four weights: `gamma` and `beta` are trainable, "
+    "`moving_mean` and `moving_variance` are not.",
     observed=weight_split(bn),
     expected=(["gamma", "beta"], ["moving_mean", "moving_variance"]),
 )
@@ -76,6 +83,8 @@ bn.trainable = False
 display(weight_lists(bn))
 claim(
     "KNOBS-FROZEN-BN-WEIGHTS",
+    "After `trainable = False`, all four weights of `BatchNormalization` are "
+    "non-trainable.",
     observed=(len(bn.trainable_weights), len(bn.non_trainable_weights)),
     expected=(0, 4),
 )
@@ -88,6 +97,9 @@ print("training=False:", to_numpy(dropout(ones, training=False)))
 print("not passed:    ", to_numpy(dropout(ones)))
 claim(
     "KNOBS-DROPOUT-TRAINING",
+    "`Dropout` zeroes inputs and scales the others by 1 / (1 - rate) only when called "
+    "with `training=True`; with `training=False` or no `training` it returns its "
+    "input.",
     observed=(
         sorted(set(to_numpy(dropout(ones, training=True)).ravel().tolist())),
         np.array_equal(dropout(ones, training=False), ones),
@@ -108,6 +120,8 @@ print("moving_mean:    ", new_bn.moving_mean.numpy())
 print("moving_variance:", new_bn.moving_variance.numpy())
 claim(
     "KNOBS-BN-INITIAL-MOVING-STATS",
+    "A new `BatchNormalization` starts with a moving mean of 0 and a moving variance "
+    "of 1.",
     observed=(
         set(new_bn.moving_mean.numpy().tolist()),
         set(new_bn.moving_variance.numpy().tolist()),
@@ -132,11 +146,15 @@ display(
 inference_mode = {"normalised with": "moving", "moving stats changed": False}
 claim(
     "KNOBS-BN-TRAINING-MODE",
+    "Called with `training=True`, `BatchNormalization` normalises with the batch's "
+    "statistics and updates its moving statistics.",
     observed=in_training,
     expected={"normalised with": "batch", "moving stats changed": True},
 )
 claim(
     "KNOBS-BN-INFERENCE-MODE",
+    "Called with `training=False`, or with no `training` at all, `BatchNormalization` "
+    "normalises with its moving statistics and leaves them unchanged.",
     observed=(in_inference, not_passed),
     expected=(inference_mode, inference_mode),
 )
@@ -147,6 +165,8 @@ frozen_bn.trainable = False
 _, frozen_in_training = call_and_watch(frozen_bn, batch, training=True)
 claim(
     "KNOBS-FROZEN-BN-INFERENCE",
+    "A `BatchNormalization` layer with `trainable = False` runs in inference mode even "
+    "when called with `training=True`: moving statistics in, no update.",
     observed=frozen_in_training,
     expected=inference_mode,
 )
@@ -158,6 +178,8 @@ _, keras2_frozen_in_training = call_and_watch(keras2_bn, batch, training=True)
 print("tf-keras", tf_keras.__version__)
 claim(
     "KNOBS-FROZEN-BN-INFERENCE-KERAS2",
+    "Keras 2 (tf-keras) behaves the same: a frozen `BatchNormalization` called with "
+    "`training=True` runs in inference mode.",
     observed=keras2_frozen_in_training,
     expected=inference_mode,
 )
@@ -210,12 +232,16 @@ display(truth_table)
 by_training = truth_table.droplevel("trainable").groupby(level="training", sort=False)
 claim(
     "KNOBS-DROPOUT-IGNORES-TRAINABLE",
+    "Whether `Dropout` drops units depends on `training` only, never on `trainable`.",
     observed=bool(by_training["Dropout drops units"].nunique().eq(1).all()),
     expected=True,
 )
 batch_statistics = truth_table["BN normalises with"].eq("batch")
 claim(
     "KNOBS-BN-TRAINING-NEEDS-BOTH",
+    "`BatchNormalization` uses batch statistics, and moves its moving statistics, only "
+    "when `trainable` is True and `training=True`; every other combination is "
+    "inference mode.",
     observed=(
         batch_statistics[batch_statistics].index.tolist(),
         truth_table["BN moving stats change"].equals(batch_statistics),
@@ -224,11 +250,15 @@ claim(
 )
 claim(
     "KNOBS-GAMMA-BETA-FOLLOW-TRAINABLE",
+    "A gradient step changes `gamma` and `beta` exactly when `trainable` is True, "
+    "whatever `training` is: the two knobs control different things.",
     observed=truth_table["gamma/beta change in a gradient step"].tolist(),
     expected=[trainable for trainable, _ in flags],
 )
 claim(
     "KNOBS-TRAINING-DEFAULTS-TO-INFERENCE",
+    "Called directly, outside any model, a layer given no `training` behaves as with "
+    "`training=False`.",
     observed=truth_table.xs("not passed", level="training").equals(
         truth_table.xs(False, level="training")
     ),

@@ -3,7 +3,8 @@
 The page is docs/where_training_comes_from.md.
 
 Each ``# %% name`` section is one cell of the page.
-Run the whole page as a script: ``python snippets/where_training_comes_from.py``.
+Run it outside Jupyter:
+``python -m guide_build.run keras3-tf run.json where_training_comes_from``.
 """
 
 # %% setup
@@ -23,6 +24,7 @@ start_page()
 
 # %% resolution-source
 print(inspect.getsource(keras.layers.Layer._resolve_and_populate_arg))
+
 
 # %% probe
 class Recorder:
@@ -54,9 +56,12 @@ direct = {
 display(pd.Series(direct, name="probe received"))
 claim(
     "SOURCE-DIRECT-CALL-GETS-ARGUMENT",
+    "A layer called directly receives the `training` you pass; with none passed, it "
+    "receives its own default (`None` here).",
     observed=list(direct.values()),
     expected=[True, False, None],
 )
+
 
 # %% call-context
 class Outer(keras.layers.Layer):
@@ -79,6 +84,8 @@ inherited = {
 display(pd.Series(inherited, name="inner layer received"))
 claim(
     "SOURCE-INNER-INHERITS-OUTER",
+    "A layer called inside another layer's `call()` without `training` receives the "
+    "`training` the outer layer was called with.",
     observed=list(inherited.values()),
     expected=[True, False],
 )
@@ -95,7 +102,14 @@ inner = TrainingProbe()
 outer = OuterPassesFalse(inner)
 got = received(inner, lambda: outer(ones, training=True))
 print("outer(x, training=True), inner(x, training=False) -> inner received", got)
-claim("SOURCE-EXPLICIT-BEATS-OUTER", observed=got, expected=False)
+claim(
+    "SOURCE-EXPLICIT-BEATS-OUTER",
+    "A `training` passed explicitly to the inner layer wins over the outer layer's "
+    "value.",
+    observed=got,
+    expected=False,
+)
+
 
 # %% signature-default
 class DefaultTrueRecorder(Recorder):
@@ -120,9 +134,12 @@ from_default = {
 display(pd.Series(from_default, name="training=True default layer received"))
 claim(
     "SOURCE-DEFAULT-COMES-LAST",
+    "A layer's call-signature default (here `training=True`) is used only when neither "
+    "an explicit argument nor an outer call provides a value.",
     observed=list(from_default.values()),
     expected=[True, False, True],
 )
+
 
 # %% default-passed-on
 class Chain(keras.layers.Layer):
@@ -146,6 +163,9 @@ chain_received = {
 display(pd.Series(chain_received, name="chain(x): layer received"))
 claim(
     "SOURCE-DEFAULT-PASSED-ON",
+    "When a layer falls back to a non-`None` signature default, that value becomes the "
+    "outer value for every layer called after it in the same outer call, not only its "
+    "own sublayers.",
     observed=list(chain_received.values()),
     expected=[None, True, True],
 )
@@ -194,26 +214,44 @@ display(entry_table)
 
 # %% entry-points-claims
 got = entry_table["probe received"]
-claim("SOURCE-FIT-PASSES-TRUE", observed=got["model.fit(x, y)"], expected=True)
+claim(
+    "SOURCE-FIT-PASSES-TRUE",
+    "`model.fit()` calls the model's layers with `training=True`.",
+    observed=got["model.fit(x, y)"],
+    expected=True,
+)
 claim(
     "SOURCE-EVALUATE-PREDICT-PASS-FALSE",
+    "`model.evaluate()` and `model.predict()` call the model's layers with "
+    "`training=False`.",
     observed=(got["model.evaluate(x, y)"], got["model.predict(x)"]),
     expected=(False, False),
 )
-claim("SOURCE-PLAIN-CALL-PASSES-NOTHING", observed=got["model(x)"], expected=None)
+claim(
+    "SOURCE-PLAIN-CALL-PASSES-NOTHING",
+    "A plain `model(x)` passes no `training`: a layer whose signature default is "
+    "`None` receives `None`.",
+    observed=got["model(x)"],
+    expected=None,
+)
 claim(
     "SOURCE-MODEL-CALL-PASSES-ITS-ARGUMENT",
+    "`model(x, training=True)` and `model(x, training=False)` pass that value to every "
+    "layer of the model.",
     observed=(got["model(x, training=True)"], got["model(x, training=False)"]),
     expected=(True, False),
 )
 claim(
     "SOURCE-TAPE-LOOP-NEEDS-TRAINING-TRUE",
+    "In a custom `GradientTape` loop, layers receive `training=True` only if you call "
+    "`model(x, training=True)`; `model(x)` gives them `None`.",
     observed=(
         got["GradientTape loop, model(x, training=True)"],
         got["GradientTape loop, model(x)"],
     ),
     expected=(True, None),
 )
+
 
 # %% nested-models
 class SubclassedInner(keras.Model):
@@ -242,17 +280,24 @@ for kind, build_inner in inner_builders.items():
     outer_model = keras.Model(inputs, keras.layers.Dense(1)(build_inner(probe)(inputs)))
     outer_model.compile(optimizer="sgd", loss="mse")
     nested[kind] = {
-        "fit": received(probe, lambda: outer_model.fit(features, targets, **batched)),
-        "predict": received(probe, lambda: outer_model.predict(features, **batched)),
-        "model(x, training=True)": received(
-            probe, lambda: outer_model(features, training=True)
+        "fit": received(
+            probe, lambda model=outer_model: model.fit(features, targets, **batched)
         ),
-        "model(x)": received(probe, lambda: outer_model(features)),
+        "predict": received(
+            probe, lambda model=outer_model: model.predict(features, **batched)
+        ),
+        "model(x, training=True)": received(
+            probe, lambda model=outer_model: model(features, training=True)
+        ),
+        "model(x)": received(probe, lambda model=outer_model: model(features)),
     }
 nested_table = pd.DataFrame(nested).T.rename_axis("inner model")
 display(nested_table)
 claim(
     "SOURCE-NESTED-MODELS-INHERIT",
+    "The layers of a Functional, Sequential or subclassed model nested inside another "
+    "model receive the outer model's `training` in `fit`, `predict`, `model(x, "
+    "training=True)` and `model(x)`.",
     observed=nested_table.to_dict("list"),
     expected={
         "fit": [True] * 3,
@@ -261,6 +306,7 @@ claim(
         "model(x)": [None] * 3,
     },
 )
+
 
 # %% graph-time-false-keras3
 def watch(bn, probe, run):
@@ -304,11 +350,17 @@ glue("keras3-moving-mean-after", float(keras3_bn.moving_mean.numpy().mean()))
 # %% graph-time-false-keras3-claims
 claim(
     "SOURCE-FIT-OVERRIDES-GRAPH-TIME-FALSE",
+    "In Keras 3, `fit()` overrides a `training=False` written at graph-construction "
+    "time in a Functional model: the layer receives `True`, and a `BatchNormalization` "
+    "inside `base_model(x, training=False)` updates its moving statistics.",
     observed=keras3_table.loc["model.fit(x, y)"].to_dict(),
     expected={"probe received": True, "BN moving mean changed": True},
 )
 claim(
     "SOURCE-GRAPH-TIME-FALSE-HOLDS-IN-INFERENCE-CALLS",
+    "In Keras 3, a graph-construction `training=False` is what the layer receives "
+    "under `predict`, `evaluate` and a plain `model(x)`, and the `BatchNormalization` "
+    "behind it does not update its moving statistics.",
     observed=keras3_table.loc[
         ["model.predict(x)", "model.evaluate(x, y)", "model(x)"]
     ].to_dict("list"),
@@ -316,9 +368,12 @@ claim(
 )
 claim(
     "SOURCE-CALL-TRUE-OVERRIDES-GRAPH-TIME-FALSE",
+    "In Keras 3, `model(x, training=True)` also overrides a graph-construction "
+    "`training=False`.",
     observed=keras3_table.loc["model(x, training=True)"].to_dict(),
     expected={"probe received": True, "BN moving mean changed": True},
 )
+
 
 # %% graph-time-false-keras2
 class Keras2Probe(Recorder, tf_keras.layers.Layer):
@@ -330,9 +385,13 @@ keras2_table, keras2_bn = watch_every_call(tf_keras, Keras2Probe())
 display(keras2_table)
 claim(
     "SOURCE-KERAS2-GRAPH-TIME-FALSE-HOLDS",
+    "In Keras 2 (tf-keras), a graph-construction `training=False` holds under every "
+    "call, `fit` and `model(x, training=True)` included: the layer receives `False` "
+    "and the `BatchNormalization` moving statistics never change.",
     observed=keras2_table.to_dict("list"),
     expected={"probe received": [False] * 5, "BN moving mean changed": [False] * 5},
 )
+
 
 # %% frozen-bn-in-fit
 def moving_mean_moves_in_fit(library, freeze):
@@ -359,9 +418,12 @@ frozen_fit = pd.DataFrame(
 display(frozen_fit)
 claim(
     "SOURCE-FROZEN-BN-STAYS-IN-INFERENCE-IN-FIT",
+    "On both Keras 3 and Keras 2, `fit()` updates a `BatchNormalization`'s moving "
+    "statistics unless the layer has `trainable = False`.",
     observed=frozen_fit.to_dict("list"),
     expected={column: [True, False] for column in frozen_fit.columns},
 )
+
 
 # %% call-time-false
 class InferenceBatchNorm(keras.layers.Layer):
@@ -390,9 +452,13 @@ call_time_false = {
 display(pd.Series(call_time_false, name="after model.fit"))
 claim(
     "SOURCE-CALL-TIME-FALSE-HOLDS-IN-FIT",
+    "In Keras 3, a `BatchNormalization` called with `training=False` inside another "
+    "layer's `call()` stays in inference mode during `fit()`; its `gamma` still "
+    "learns.",
     observed=call_time_false,
     expected={"moving mean changed": False, "gamma changed": True},
 )
+
 
 # %% preprocessing-signatures
 def training_default(layer_class):
@@ -414,6 +480,11 @@ signatures = pd.Series(
 display(signatures)
 claim(
     "SOURCE-PREPROCESSING-TRAINING-DEFAULTS",
+    "Keras 3's random augmentation layers (`RandomFlip`, `RandomRotation`, "
+    "`RandomZoom`, `RandomTranslation`, `RandomContrast`, `RandomBrightness`, "
+    "`RandomCrop`), `Resizing` and `CenterCrop` declare `training=True` as their call "
+    "default; `Rescaling` and `Normalization` have no `training` argument; `Dropout` "
+    "defaults to `training=False` and `BatchNormalization` to `training=None`.",
     observed=signatures.to_dict(),
     expected={
         **dict.fromkeys(random_layers + ["Resizing", "CenterCrop"], True),
@@ -438,10 +509,18 @@ resized_alike = np.array_equal(
 print("Resizing: same output with training=True and training=False:", resized_alike)
 claim(
     "SOURCE-RANDOMFLIP-AUGMENTS-WHEN-CALLED-ALONE",
+    "Called on its own with no `training`, `RandomFlip` flips images (its default "
+    "`training=True` applies); with `training=False` it returns them unchanged.",
     observed=list(flips.values()),
     expected=[True, False],
 )
-claim("SOURCE-RESIZING-IGNORES-TRAINING", observed=resized_alike, expected=True)
+claim(
+    "SOURCE-RESIZING-IGNORES-TRAINING",
+    "`Resizing` gives the same output with `training=True` and `training=False`: it "
+    "accepts the argument but does not use it.",
+    observed=resized_alike,
+    expected=True,
+)
 
 # %% preprocessing-before-bn
 preprocessing_layers = {
@@ -482,6 +561,10 @@ display(before_bn)
 plain_call = before_bn["model(x)"]
 claim(
     "SOURCE-DEFAULT-TRUE-PUTS-LATER-BN-IN-TRAINING",
+    "Under a plain `model(x)`, a layer with a `training=True` default (an augmentation "
+    "layer or `Resizing`) passes `True` to the layers after it, so a later "
+    "`BatchNormalization` runs in training mode and updates its moving statistics; "
+    "after `Rescaling` it does not.",
     observed=plain_call.to_dict("index"),
     expected={
         name: {
@@ -493,12 +576,15 @@ claim(
 )
 claim(
     "SOURCE-EXPLICIT-FALSE-KEEPS-BN-IN-INFERENCE",
+    "`model(x, training=False)` keeps every layer after a preprocessing layer in "
+    "inference mode.",
     observed=before_bn["model(x, training=False)"].to_dict("list"),
     expected={
         "next layer received": [False] * len(preprocessing_layers),
         "BN moving mean changed": [False] * len(preprocessing_layers),
     },
 )
+
 
 # %% forwarding
 def wrapper_classes(library, probe_class):
@@ -547,15 +633,20 @@ forwards_row = {
     "wrapper(x, training=False)": False,
     "wrapper(x)": None,
 }
-for library, claim_id in (
-    ("keras", "SOURCE-FORGETTING-TRAINING-IS-HARMLESS"),
-    ("tf_keras", "SOURCE-FORGETTING-TRAINING-IS-HARMLESS-KERAS2"),
-):
-    claim(
-        claim_id,
-        observed=forwarding.loc[library].to_dict("index"),
-        expected={
-            wrapper: forwards_row
-            for wrapper in ("Forwards", "Drops", "NoTrainingArgument")
-        },
-    )
+expected = {
+    wrapper: forwards_row for wrapper in ("Forwards", "Drops", "NoTrainingArgument")
+}
+claim(
+    "SOURCE-FORGETTING-TRAINING-IS-HARMLESS",
+    "In Keras 3, an inner layer receives the same `training` whether its custom parent "
+    "layer forwards `training`, drops it, or has no `training` argument.",
+    observed=forwarding.loc["keras"].to_dict("index"),
+    expected=expected,
+)
+claim(
+    "SOURCE-FORGETTING-TRAINING-IS-HARMLESS-KERAS2",
+    "Keras 2 (tf-keras) propagates `training` the same way: forwarding, dropping or "
+    "not declaring it gives the inner layer the same value.",
+    observed=forwarding.loc["tf_keras"].to_dict("index"),
+    expected=expected,
+)

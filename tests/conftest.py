@@ -1,35 +1,27 @@
-"""Shared paths, readers and fixtures for the tests.
+"""Fixtures of the tests; what they read lives in ``site_files``.
 
 The site tests read what ``nox -s docs`` built and executed; they never
-re-execute a page. ``nox -s tests`` runs the docs session first. The browser
-tests serve the built site on localhost and open it in Debian's Chromium.
+re-execute a page in Jupyter. ``nox -s tests`` runs the docs session first. The
+browser tests serve the built site on localhost and open it in Debian's Chromium.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import re
-import subprocess
 import sys
 import threading
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from bs4 import BeautifulSoup
 from playwright.sync_api import Page, sync_playwright
+from site_files import DOCS, HTML, built_pages, executed_pages
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
-SNIPPETS = ROOT / "snippets"
-BUILD = DOCS / "_build"
-HTML = BUILD / "html"
-EXECUTED = BUILD / "jupyter_execute"
-SCREENSHOTS = BUILD / "screenshots"
+from guide_build.run import site_stack_run
+
+# The site's Sphinx extensions, for the tests of what they write.
+sys.path.insert(0, str(DOCS / "_ext"))
 CHROMIUM = "/usr/bin/chromium"
 # What Chromium needs to run headless as root, without calling home.
 CHROMIUM_ARGS = [
@@ -43,67 +35,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 
-sys.path.insert(0, str(DOCS / "_ext"))
 
-
-def notebook_pages() -> list[str]:
-    """The pages that are notebooks, executed at build time."""
-    return sorted(
-        path.stem
-        for path in DOCS.glob("*.md")
-        if re.search(r"^file_format: mystnb$", path.read_text(encoding="utf-8"), re.M)
-    )
-
-
-def all_pages() -> list[str]:
-    return sorted(path.stem for path in DOCS.glob("*.md"))
-
-
-def built_pages() -> list[str]:
-    """Every HTML page of the built site, as its path without ``.html``."""
-    return sorted(
-        path.relative_to(HTML).with_suffix("").as_posix()
-        for path in HTML.rglob("*.html")
-        if not path.relative_to(HTML).parts[0].startswith("_")
-    )
-
-
-@cache
-def executed_notebook(page: str) -> dict:
-    path = EXECUTED / f"{page}.ipynb"
-    assert path.is_file(), f"{path} is missing: build the site first (nox -s docs)"
-    return json.loads(path.read_text(encoding="utf-8"))
-
-
-@cache
-def built_html(page: str) -> BeautifulSoup:
-    path = HTML / f"{page}.html"
-    assert path.is_file(), f"{path} is missing: build the site first (nox -s docs)"
-    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
-
-
-def claims_on_page(page: str) -> dict[str, str]:
-    return {div["data-claim-id"]: div["data-claim-status"] for div in built_html(page).select("div.claim")}
-
-
-def code_cells(page: str) -> list[dict]:
-    return [cell for cell in executed_notebook(page)["cells"] if cell["cell_type"] == "code"]
-
-
-def run_snippet(name: str, *, prelude: str = "", env: dict | None = None) -> subprocess.CompletedProcess:
-    """Run ``snippets/<name>.py`` as a plain script, after ``prelude``, in a fresh interpreter."""
-    script = f"{prelude}\nimport runpy\nrunpy.run_path({str(SNIPPETS / f'{name}.py')!r}, run_name='__main__')\n"
-    return subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=ROOT,
-        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg", **(env or {})},
-        capture_output=True,
-        text=True,
-        timeout=1800,
-    )
-
-
-@pytest.fixture(params=notebook_pages())
+@pytest.fixture(params=executed_pages())
 def page(request) -> str:
     return request.param
 
@@ -111,6 +44,13 @@ def page(request) -> str:
 @pytest.fixture(params=built_pages())
 def built_page(request) -> str:
     return request.param
+
+
+@pytest.fixture(scope="session")
+def site_run() -> dict:
+    """Every page's code run once more, outside Jupyter, on the site's stack
+    (reused while the code is unchanged; ``nox -s matrix`` reuses it too)."""
+    return site_stack_run()
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
@@ -121,7 +61,9 @@ class QuietHandler(SimpleHTTPRequestHandler):
 @pytest.fixture(scope="session")
 def site() -> str:
     """The URL of the built site, served on localhost while the tests run."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=HTML))
+    server = ThreadingHTTPServer(
+        ("127.0.0.1", 0), partial(QuietHandler, directory=HTML)
+    )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_port}/"
     server.shutdown()
@@ -130,7 +72,9 @@ def site() -> str:
 @pytest.fixture(scope="session")
 def browser():
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS
+        )
         yield browser
         browser.close()
 
@@ -147,7 +91,10 @@ class Visit:
 
 @pytest.fixture
 def visit(browser, site):
-    """Open a page of the site in a fresh browser context; requests that leave localhost are blocked."""
+    """Open a page of the site in a fresh browser context.
+
+    Requests that leave localhost are blocked.
+    """
     contexts = []
 
     def open_page(path: str, **context_options) -> Visit:
@@ -163,10 +110,28 @@ def visit(browser, site):
                 route.abort()
 
         context.route("**/*", only_localhost)
-        opened.page.on("console", lambda message: message.type == "error" and opened.console_errors.append(message.text))
-        opened.page.on("pageerror", lambda error: opened.console_errors.append(str(error)))
-        opened.page.on("requestfailed", lambda request: opened.failed_requests.append(f"{request.url}: {request.failure}"))
-        opened.page.on("response", lambda response: response.status >= 400 and opened.failed_requests.append(f"{response.url}: {response.status}"))
+        opened.page.on(
+            "console",
+            lambda message: (
+                message.type == "error" and opened.console_errors.append(message.text)
+            ),
+        )
+        opened.page.on(
+            "pageerror", lambda error: opened.console_errors.append(str(error))
+        )
+        opened.page.on(
+            "requestfailed",
+            lambda request: opened.failed_requests.append(
+                f"{request.url}: {request.failure}"
+            ),
+        )
+        opened.page.on(
+            "response",
+            lambda response: (
+                response.status >= 400
+                and opened.failed_requests.append(f"{response.url}: {response.status}")
+            ),
+        )
         opened.page.goto(site + path, wait_until="networkidle")
         return opened
 

@@ -1,4 +1,4 @@
-"""The built site as a reader sees it: Debian's Chromium, driven by Playwright, on localhost.
+"""The site as a reader sees it: Debian's Chromium, driven by Playwright, on localhost.
 
 The tests open whatever pages ``nox -s docs`` built. They save full-page
 screenshots of every page, at a desktop and at a phone width, under
@@ -12,8 +12,7 @@ import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-
-from conftest import BUILD, SCREENSHOTS, built_html, built_pages, code_cells
+from site_files import BUILD, SCREENSHOTS, built_html, built_pages, code_cells
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
@@ -23,7 +22,9 @@ CLIPBOARD = ["clipboard-read", "clipboard-write"]
 
 def screenshot(opened, page: str, width: str) -> None:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    opened.page.screenshot(path=SCREENSHOTS / f"{page.replace('/', '__')}-{width}.png", full_page=True)
+    opened.page.screenshot(
+        path=SCREENSHOTS / f"{page.replace('/', '__')}-{width}.png", full_page=True
+    )
 
 
 def test_page_loads_cleanly_and_stays_on_localhost(visit, built_page):
@@ -38,16 +39,25 @@ def test_page_loads_cleanly_and_stays_on_localhost(visit, built_page):
 # scrolls on its own (a code block, a wide table) holds them.
 OVERFLOWING = """() => {
   const width = document.documentElement.clientWidth;
-  const scrolls = (element) => ["auto", "scroll"].includes(getComputedStyle(element).overflowX);
+  const scrolls = (element) =>
+    ["auto", "scroll"].includes(getComputedStyle(element).overflowX);
   const offenders = [];
   for (const element of document.body.querySelectorAll("*")) {
     const box = element.getBoundingClientRect();
-    if (box.width === 0 || box.right <= width + 1 || !element.checkVisibility({visibilityProperty: true})) continue;
+    if (
+      box.width === 0 ||
+      box.right <= width + 1 ||
+      !element.checkVisibility({visibilityProperty: true})
+    ) continue;
     let parent = element.parentElement;
     while (parent !== document.body && !scrolls(parent)) parent = parent.parentElement;
     if (parent === document.body) offenders.push(element.outerHTML.slice(0, 160));
   }
-  return {scrollWidth: document.documentElement.scrollWidth, width, offenders: offenders.slice(0, 5)};
+  return {
+    scrollWidth: document.documentElement.scrollWidth,
+    width,
+    offenders: offenders.slice(0, 5),
+  };
 }"""
 
 
@@ -60,14 +70,19 @@ def test_page_does_not_scroll_sideways_on_a_phone(visit, built_page):
 
 
 @pytest.mark.parametrize("color_scheme", ["light", "dark"])
-def test_no_serious_or_critical_accessibility_violations(visit, built_page, color_scheme):
+def test_no_serious_or_critical_accessibility_violations(
+    visit, built_page, color_scheme
+):
     opened = visit(f"{built_page}.html", viewport=DESKTOP, color_scheme=color_scheme)
     results = Axe().run(opened.page)
     report = BUILD / "axe" / f"{built_page.replace('/', '__')}-{color_scheme}.json"
     report.parent.mkdir(parents=True, exist_ok=True)
-    report.write_text(json.dumps(results.response["violations"], indent=1), encoding="utf-8")
+    report.write_text(
+        json.dumps(results.response["violations"], indent=1), encoding="utf-8"
+    )
     serious = [
-        f"{v['id']} ({v['impact']}) at {[node['target'] for node in v['nodes'][:3]]}: {v['nodes'][0]['failureSummary']}"
+        f"{v['id']} ({v['impact']}) at {[node['target'] for node in v['nodes'][:3]]}: "
+        f"{v['nodes'][0]['failureSummary']}"
         for v in results.response["violations"]
         if v["impact"] in ("serious", "critical")
     ]
@@ -80,14 +95,17 @@ def pages_mentioning(term: str) -> set[str]:
     return {
         page
         for page in built_pages()
-        if (article := built_html(page).select_one("article")) and word.search(article.get_text())
+        if (article := built_html(page).select_one("article"))
+        and word.search(article.get_text())
     }
 
 
 def search_results(page) -> set[str]:
     summary = page.locator("#search-results .search-summary")
     summary.filter(has_text="found").wait_for()
-    links = page.locator("#search-results ul.search li a").evaluate_all("links => links.map(a => a.pathname)")
+    links = page.locator("#search-results ul.search li a").evaluate_all(
+        "links => links.map(a => a.pathname)"
+    )
     return {re.sub(r"^.*?/([^/]+)\.html$", r"\1", link) for link in links}
 
 
@@ -101,7 +119,9 @@ def test_search_page_finds_every_page_that_mentions_the_term(visit):
 def test_search_as_you_type_from_any_page(visit):
     opened = visit("index.html", viewport=DESKTOP)
     opened.page.locator(".search-button-field:visible").first.click()
-    opened.page.locator("#pst-search-dialog input[name=q]").press_sequentially(SEARCH_TERM)
+    opened.page.locator("#pst-search-dialog input[name=q]").press_sequentially(
+        SEARCH_TERM
+    )
     assert search_results(opened.page) == pages_mentioning(SEARCH_TERM)
     assert opened.console_errors == []
 
@@ -113,16 +133,21 @@ def test_theme_switch_changes_the_colour_scheme(visit):
         opened.page.locator(".theme-switch-button:visible").click()
         opened.page.locator(f".theme-change-button[data-mode={mode}]:visible").click()
         seen[mode] = opened.page.evaluate(
-            "[document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor]"
+            "[document.documentElement.dataset.theme,"
+            " getComputedStyle(document.body).backgroundColor]"
         )
     assert seen["light"][0] == "light" and seen["dark"][0] == "dark"
     assert seen["light"][1] != seen["dark"][1], "the background did not change"
-    assert seen["auto"] == seen["dark"], "System Settings does not follow the system's dark scheme"
+    assert seen["auto"] == seen["dark"], (
+        "System Settings does not follow the system's dark scheme"
+    )
 
 
 def test_copy_button_copies_a_cells_code_and_nothing_else(visit, page):
     opened = visit(f"{page}.html", viewport=DESKTOP, permissions=CLIPBOARD)
-    assert opened.page.locator(".cell_output button.copybtn").count() == 0, "outputs have copy buttons"
+    assert opened.page.locator(".cell_output button.copybtn").count() == 0, (
+        "outputs have copy buttons"
+    )
     opened.page.locator(".cell_input").first.hover()
     opened.page.locator(".cell_input button.copybtn").first.click()
     copied = opened.page.evaluate("navigator.clipboard.readText()")
@@ -130,18 +155,32 @@ def test_copy_button_copies_a_cells_code_and_nothing_else(visit, page):
 
 
 def first_doctest_block(page: str) -> int | None:
-    """The index, among the page's code blocks, of the first that shows ``>>>`` prompts."""
+    """The index, among the page's code blocks, of the first with ``>>>`` prompts."""
     blocks = built_html(page).select("div.highlight pre")
-    return next((i for i, block in enumerate(blocks) if block.get_text().startswith(">>> ")), None)
+    return next(
+        (i for i, block in enumerate(blocks) if block.get_text().startswith(">>> ")),
+        None,
+    )
 
 
-@pytest.mark.parametrize("page_name", [page for page in built_pages() if first_doctest_block(page) is not None])
+@pytest.mark.parametrize(
+    "page_name",
+    [page for page in built_pages() if first_doctest_block(page) is not None],
+)
 def test_copy_button_leaves_out_prompts_and_outputs(visit, page_name):
     index = first_doctest_block(page_name)
     block = built_html(page_name).select("div.highlight pre")[index].get_text()
-    code = [line[4:] for line in block.splitlines() if line.startswith((">>> ", "... "))]
+    code = [
+        line[4:] for line in block.splitlines() if line.startswith((">>> ", "... "))
+    ]
     opened = visit(f"{page_name}.html", viewport=DESKTOP, permissions=CLIPBOARD)
-    highlight = opened.page.locator("div.highlight").filter(has=opened.page.locator("pre")).nth(index)
+    highlight = (
+        opened.page.locator("div.highlight")
+        .filter(has=opened.page.locator("pre"))
+        .nth(index)
+    )
     highlight.hover()
     highlight.locator("button.copybtn").click()
-    assert opened.page.evaluate("navigator.clipboard.readText()").strip() == "\n".join(code)
+    assert opened.page.evaluate("navigator.clipboard.readText()").strip() == "\n".join(
+        code
+    )

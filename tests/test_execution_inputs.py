@@ -2,70 +2,100 @@
 with today's code, and a change to any file a page reads re-executes that page.
 
 jupyter-cache re-executes a page when its cells' code or its kernelspec change.
-The cells hold the page's snippet; the extension ``snippet_cells`` writes into
-the kernelspec a digest of every other file the execution reads
-(``execution_inputs``). These tests check both halves.
+The cells hold the page's code; the extension ``snippet_cells`` writes into the
+kernelspec a digest of every other file the execution reads.
 """
 
 from __future__ import annotations
 
-import shutil
+import ast
+from pathlib import Path
 
 import pytest
+from site_files import SNIPPETS, code_cells, executed_notebook
 
-import keras_guide.sections as sections
-from conftest import SNIPPETS, code_cells, executed_notebook, notebook_pages
-from keras_guide.sections import execution_inputs, inputs_digest, read_sections, snippet_path
+from guide_build.inputs import execution_inputs, inputs_digest
+from guide_build.pages import read_sections, snippet_path
 
 
-def test_each_built_page_ran_with_the_current_inputs(page):
+def test_each_built_page_ran_with_the_current_code_and_inputs(page):
     kernelspec = executed_notebook(page)["metadata"]["kernelspec"]
     assert kernelspec["execution_inputs"] == inputs_digest(page), (
-        f"{page} was executed with other versions of {[p.name for p in execution_inputs(page)]}"
+        f"{page} was executed with other versions of "
+        f"{[path.name for path in execution_inputs(page)]}"
     )
     built = ["".join(cell["source"]).strip() for cell in code_cells(page)]
-    assert built == [code.strip() for code in read_sections(snippet_path(page)).values()]
+    sections = read_sections(snippet_path(page)).values()
+    assert built == [section.code.strip() for section in sections]
+
+
+# Three pages and their helpers: "uses_a" imports helper a, "uses_b" imports b,
+# which imports a and reads the matrix data; "plain" imports no helper.
+TREE = {
+    "uses_a.py": "from keras_guide.a import f\n",
+    "uses_b.py": "import keras\nimport keras_guide.b\n",
+    "plain.py": "import numpy\n",
+    "keras_guide/a.py": "X = 1\n",
+    "keras_guide/b.py": (
+        "from keras_guide.a import X\nfrom keras_guide.matrix import R\n"
+    ),
+    "keras_guide/matrix.py": "R = 2\n",
+    "keras_guide/unused.py": "Y = 3\n",
+}
 
 
 @pytest.fixture
-def snippets_copy(tmp_path, monkeypatch):
-    """A copy of snippets/ that the digests read instead of the real one."""
-    copy = tmp_path / "snippets"
-    shutil.copytree(SNIPPETS, copy, ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"))
-    monkeypatch.setattr(sections, "SNIPPETS", copy)
-    monkeypatch.setattr(sections, "HELPERS", copy / "keras_guide")
-    return copy
+def snippets(tmp_path) -> Path:
+    for name, text in TREE.items():
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    return tmp_path
 
 
-def importers(module: str) -> set[str]:
+def digests(snippets: Path) -> dict[str, str]:
     return {
-        page
-        for page in notebook_pages()
-        if f"{module}.py" in {path.name for path in execution_inputs(page)}
+        page: inputs_digest(page, snippets) for page in ("uses_a", "uses_b", "plain")
     }
 
 
-@pytest.mark.parametrize("module", ["weights", "backends", "claims", "matrix"])
-def test_editing_a_helper_changes_the_digest_of_exactly_the_pages_that_import_it(
-    module, snippets_copy
+@pytest.mark.parametrize(
+    ("edited", "changed"),
+    [
+        ("keras_guide/a.py", {"uses_a", "uses_b"}),
+        ("keras_guide/b.py", {"uses_b"}),
+        ("keras_guide/matrix.py", {"uses_b"}),
+        ("keras_guide/unused.py", set()),
+        ("uses_a.py", set()),  # a page's own code is in its cells, not its inputs
+    ],
+)
+def test_editing_a_file_changes_the_digest_of_exactly_the_pages_that_read_it(
+    snippets, edited, changed
 ):
-    before = {page: inputs_digest(page) for page in notebook_pages()}
-    with (snippets_copy / "keras_guide" / f"{module}.py").open("a") as stream:
-        stream.write("\n# an edit\n")
-    changed = {page for page in notebook_pages() if inputs_digest(page) != before[page]}
-    assert changed == importers(module) != set()
-    assert changed != set(notebook_pages()) or module == "claims"
+    before = digests(snippets)
+    with (snippets / edited).open("a") as stream:
+        stream.write("# an edit\n")
+    after = digests(snippets)
+    assert {page for page in before if before[page] != after[page]} == changed
 
 
-def test_editing_a_pages_claims_changes_only_that_pages_digest(snippets_copy):
-    before = {page: inputs_digest(page) for page in notebook_pages()}
-    with (snippets_copy / "claims" / "two_knobs.toml").open("a") as stream:
-        stream.write("\n# an edit\n")
-    changed = {page for page in notebook_pages() if inputs_digest(page) != before[page]}
-    assert changed == {"two_knobs"}
+def test_helpers_imported_through_other_helpers_count(snippets):
+    names = [path.name for path in execution_inputs("uses_b", snippets)]
+    assert names[:3] == ["a.py", "b.py", "matrix.py"]
 
 
-def test_helpers_imported_through_other_helpers_count():
-    # The status page imports keras_guide.page, which imports keras_guide.claims.
-    assert "keras_guide.claims" not in snippet_path("status").read_text()
-    assert "claims.py" in {path.name for path in execution_inputs("status")}
+def test_no_page_imports_the_build_tooling():
+    """Page code imports keras_guide only: editing guide_build re-executes no page."""
+    code = [*SNIPPETS.glob("*.py"), *(SNIPPETS / "keras_guide").glob("*.py")]
+    importing = [path.name for path in code if "guide_build" in imported_modules(path)]
+    assert importing == []
+
+
+def imported_modules(path: Path) -> set[str]:
+    modules = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            modules.add(node.module.partition(".")[0])
+        elif isinstance(node, ast.Import):
+            modules |= {alias.name.partition(".")[0] for alias in node.names}
+    return modules

@@ -1,4 +1,4 @@
-"""What the built site offers readers and the tools that read docs, checked in its files."""
+"""What the built site offers readers and tools that read docs, checked in its files."""
 
 from __future__ import annotations
 
@@ -6,28 +6,40 @@ import json
 import xml.etree.ElementTree as ElementTree
 
 from fontTools.ttLib import TTFont
-
-from conftest import HTML, all_pages, built_html, claims_on_page, notebook_pages
 from reader_site import ICON_CLASS, ICON_RULE, page_as_markdown
+from site_files import HTML, all_pages, built_html, executed_pages, proved_claims
 
 
 def site_url() -> str:
-    """Where the site is published: the landing page's canonical URL, without index.html."""
-    return built_html("index").select_one('link[rel="canonical"]')["href"].removesuffix("index.html")
+    """Where the site lives: the landing page's canonical URL, without index.html."""
+    return (
+        built_html("index")
+        .select_one('link[rel="canonical"]')["href"]
+        .removesuffix("index.html")
+    )
 
 
 def test_every_page_has_a_canonical_url_opengraph_and_a_description():
     for page in all_pages():
         html = built_html(page)
-        assert html.select_one('link[rel="canonical"]')["href"] == f"{site_url()}{page}.html"
-        for meta in ('meta[property="og:title"]', 'meta[property="og:url"]', 'meta[name="description"]'):
+        assert (
+            html.select_one('link[rel="canonical"]')["href"]
+            == f"{site_url()}{page}.html"
+        )
+        for meta in (
+            'meta[property="og:title"]',
+            'meta[property="og:url"]',
+            'meta[name="description"]',
+        ):
             assert html.select_one(meta)["content"].strip(), f"{page}: no {meta}"
 
 
 def test_sitemap_lists_every_page():
     urls = {
         url.text
-        for url in ElementTree.parse(HTML / "sitemap.xml").iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")
+        for url in ElementTree.parse(HTML / "sitemap.xml").iter(
+            "{http://www.sitemaps.org/schemas/sitemap/0.9}loc"
+        )
     }
     assert urls == {f"{site_url()}{page}.html" for page in all_pages()}
 
@@ -35,7 +47,9 @@ def test_sitemap_lists_every_page():
 def test_404_page_links_home_with_absolute_urls():
     page = built_html("404")
     assert page.select_one("article h1").get_text(strip=True)
-    assert page.select_one('a[href="/index.html"]'), "the 404 page does not link to the landing page"
+    assert page.select_one('a[href="/index.html"]'), (
+        "the 404 page does not link to the landing page"
+    )
 
 
 def test_llms_txt_lists_every_page_and_llms_full_has_their_executed_text():
@@ -44,9 +58,11 @@ def test_llms_txt_lists_every_page_and_llms_full_has_their_executed_text():
     for page in all_pages():
         assert f"]({site_url()}{page}.html)" in index, page
         assert f"Source: {site_url()}{page}.html" in full, page
-    for page in notebook_pages():
-        for claim_id in claims_on_page(page):
-            assert f"✔ {claim_id}" in full, f"llms-full.txt lacks the output that proves {claim_id}"
+    for page in executed_pages():
+        for claim_id in proved_claims(page):
+            assert f"✔ {claim_id}" in full, (
+                f"llms-full.txt lacks the output that proves {claim_id}"
+            )
 
 
 def test_llms_full_is_the_pages_as_built_now_not_a_stale_conversion():
@@ -55,30 +71,55 @@ def test_llms_full_is_the_pages_as_built_now_not_a_stale_conversion():
     full = (HTML / "llms-full.txt").read_text(encoding="utf-8")
     for page in all_pages():
         html = (HTML / f"{page}.html").read_text(encoding="utf-8")
-        assert f"{page_as_markdown(html)}\n\nSource: {site_url()}{page}.html\n" in full, page
+        assert (
+            f"{page_as_markdown(html)}\n\nSource: {site_url()}{page}.html\n" in full
+        ), page
 
 
 def test_every_executed_page_offers_its_executed_notebook():
-    for page in notebook_pages():
+    for page in executed_pages():
         link = built_html(page).select_one(f'a[href="_sources/{page}.ipynb"]')
         assert link is not None, f"{page} offers no notebook download"
-        notebook = json.loads((HTML / "_sources" / f"{page}.ipynb").read_text(encoding="utf-8"))
+        notebook = json.loads(
+            (HTML / "_sources" / f"{page}.ipynb").read_text(encoding="utf-8")
+        )
         code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
-        assert code and all(cell["outputs"] for cell in code), f"{page}.ipynb is not the executed notebook"
+        assert code and all(cell["outputs"] for cell in code), (
+            f"{page}.ipynb is not the executed notebook"
+        )
 
 
 def test_every_page_links_its_source_the_repository_and_the_issues():
     for page in all_pages():
-        links = [a["href"] for a in built_html(page).select(".article-header-buttons a[href]")]
-        repository = next(link for link in links if link.startswith("https://") and link.count("/") == 4)
-        assert f"{repository}/issues/new?title=Issue%20on%20page%20%2F{page}.html&body=Your%20issue%20content%20here." in links
-        assert any(link.startswith(f"{repository}/blob/") and f"/docs/{page}.md" in link for link in links), page
+        links = [
+            a["href"]
+            for a in built_html(page).select(".article-header-buttons a[href]")
+        ]
+        repository = next(
+            link
+            for link in links
+            if link.startswith("https://") and link.count("/") == 4
+        )
+        assert (
+            f"{repository}/issues/new?title=Issue%20on%20page%20%2F{page}.html&body=Your%20issue%20content%20here."
+            in links
+        )
+        assert any(
+            link.startswith(f"{repository}/blob/") and f"/docs/{page}.md" in link
+            for link in links
+        ), page
 
 
 def test_icon_fonts_keep_every_icon_the_pages_show():
     """reader_site cuts Font Awesome's fonts down: no icon of a page may go missing."""
-    css = "".join(path.read_text(encoding="utf-8") for path in (HTML / "_static").rglob("*.css"))
-    codepoints = {name.removeprefix("."): int(code, 16) for names, code in ICON_RULE.findall(css) for name in names.split(",")}
+    css = "".join(
+        path.read_text(encoding="utf-8") for path in (HTML / "_static").rglob("*.css")
+    )
+    codepoints = {
+        name.removeprefix("."): int(code, 16)
+        for names, code in ICON_RULE.findall(css)
+        for name in names.split(",")
+    }
     shown = {
         codepoints[name]
         for path in HTML.rglob("*.html")

@@ -1,48 +1,35 @@
-"""Sphinx side of the claims: collect what the executed cells proved, link to it, list it.
+"""Sphinx side of the claims: collect what executed cells proved, link to it, list it.
 
-* While a page is read, every claim badge in its executed outputs (written by
-  ``keras_guide.claims.claim``) is recorded with its page and cell.
+* While a page is read, every claim its executed cells proved is recorded with
+  its page and cell. MyST-NB renders each from the data the cell left in its
+  output (``guide_build.claim_output``); nothing is read back from HTML.
 * ``{claim}`ID``` in prose links to the cell that proves the claim; an unknown
   ID is a warning, so it fails the build.
-* ``{claim-index}`` is replaced by the table of every registered claim
-  (``snippets/claims/<page>.toml``) on the Claims page, with its status in
-  this build; a registered claim that no cell proved is a warning too.
+* ``{claim-index}`` is replaced by the table of every claim in the pages' code
+  (``keras_guide.registry``) on the Claims page; a claim that no executed cell
+  proved is a warning too.
 """
 
 from __future__ import annotations
-
-from html.parser import HTMLParser
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
 from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
-from keras_guide.claims import registered_claims
+from guide_build.claim_output import inline_code
+from keras_guide.registry import all_claims
 
 logger = logging.getLogger(__name__)
 
 
-class _ClaimAttributes(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__()
-        self.found: list[dict[str, str]] = []
-
-    def handle_starttag(self, tag, attrs):
-        attributes = dict(attrs)
-        if "data-claim-id" in attributes:
-            self.found.append(attributes)
-
-
-def _claims_in_html(text: str) -> list[dict[str, str]]:
-    parser = _ClaimAttributes()
-    parser.feed(text)
-    return parser.found
+def _is_code_cell(node) -> bool:
+    return isinstance(node, nodes.container) and node.get("nb_element") == "cell_code"
 
 
 def _cell_of(node) -> nodes.Element | None:
     while node is not None:
-        if isinstance(node, nodes.container) and node.get("nb_element") == "cell_code":
+        if _is_code_cell(node):
             return node
         node = node.parent
     return None
@@ -54,36 +41,46 @@ def _claims(env) -> dict[str, dict]:
     return env.guide_claims
 
 
+def _is_claim(node) -> bool:
+    return isinstance(node, nodes.container) and "claim_id" in node.attributes
+
+
 def collect_claims(app, doctree) -> None:
     claims = _claims(app.env)
-    for raw in doctree.findall(nodes.raw):
-        for attributes in _claims_in_html(raw.astext()):
-            claim_id = attributes["data-claim-id"]
-            if claim_id in claims:
-                logger.warning(
-                    f"claim {claim_id} is proved twice: in {claims[claim_id]['docname']} "
-                    f"and in {app.env.docname}",
-                    location=raw,
-                )
-                continue
-            cell = _cell_of(raw)
-            claims[claim_id] = {
-                "docname": app.env.docname,
-                "statement": attributes["data-claim-statement"],
-                "status": attributes["data-claim-status"],
-                "cell": cell["cell_index"] + 1 if cell is not None else None,
-                "snippet": cell["cell_metadata"].get("snippet") if cell is not None else None,
-            }
+    code_cells = list(doctree.findall(_is_code_cell))
+    for badge in doctree.findall(_is_claim):
+        claim_id = badge["claim_id"]
+        if claim_id in claims:
+            logger.warning(
+                f"claim {claim_id} is proved twice: in {claims[claim_id]['docname']} "
+                f"and in {app.env.docname}",
+                location=badge,
+            )
+            continue
+        cell = _cell_of(badge)
+        claims[claim_id] = {
+            "docname": app.env.docname,
+            "statement": badge["statement"],
+            # The number of the code cell, as a reader counts them on the page.
+            "cell": code_cells.index(cell) + 1 if cell is not None else None,
+        }
 
 
 def purge_claims(app, env, docname) -> None:
+    # Emitted for every page read or removed in this build: only then can the
+    # Claims page's table change (see pages_with_index).
+    app.guide_claims_changed = True
     claims = _claims(env)
-    for claim_id in [key for key, claim in claims.items() if claim["docname"] == docname]:
+    for claim_id in [
+        key for key, claim in claims.items() if claim["docname"] == docname
+    ]:
         del claims[claim_id]
 
 
 def merge_claims(app, env, docnames, other) -> None:
-    _claims(env).update({k: v for k, v in _claims(other).items() if v["docname"] in docnames})
+    _claims(env).update(
+        {k: v for k, v in _claims(other).items() if v["docname"] in docnames}
+    )
 
 
 class claim_reference(nodes.Inline, nodes.Element):
@@ -107,11 +104,6 @@ class ClaimIndexDirective(SphinxDirective):
         return [claim_index()]
 
 
-def _inline_statement(statement: str) -> list[nodes.Node]:
-    parts = statement.split("`")
-    return [nodes.literal(part, part) if i % 2 else nodes.Text(part) for i, part in enumerate(parts)]
-
-
 def toctree_order(env) -> list[str]:
     order: list[str] = []
 
@@ -124,9 +116,13 @@ def toctree_order(env) -> list[str]:
     return order
 
 
-def _link(builder, fromdocname: str, claim_id: str, claim: dict, *children) -> nodes.reference:
+def _link(
+    builder, fromdocname: str, claim_id: str, claim: dict, *children
+) -> nodes.reference:
     uri = builder.get_relative_uri(fromdocname, claim["docname"]) + f"#claim-{claim_id}"
-    return nodes.reference("", "", *children, refuri=uri, internal=True, classes=["claim-link"])
+    return nodes.reference(
+        "", "", *children, refuri=uri, internal=True, classes=["claim-link"]
+    )
 
 
 class ResolveClaims(SphinxPostTransform):
@@ -137,52 +133,71 @@ class ResolveClaims(SphinxPostTransform):
         for node in list(self.document.findall(claim_reference)):
             claim_id = node["claim_id"]
             if claim_id not in claims:
-                logger.warning(f"unknown claim {claim_id!r}: no executed cell proves it", location=node)
+                logger.warning(
+                    f"unknown claim {claim_id!r}: no executed cell proves it",
+                    location=node,
+                )
                 node.replace_self(nodes.literal(claim_id, claim_id))
                 continue
             label = nodes.literal(f"✔ {claim_id}", f"✔ {claim_id}")
-            node.replace_self(_link(self.app.builder, self.env.docname, claim_id, claims[claim_id], label))
+            node.replace_self(
+                _link(
+                    self.app.builder,
+                    self.env.docname,
+                    claim_id,
+                    claims[claim_id],
+                    label,
+                )
+            )
         for node in list(self.document.findall(claim_index)):
             node.replace_self(self.claim_table(claims, node))
 
     def claim_table(self, proved: dict[str, dict], placeholder) -> nodes.table:
-        claims = {}
-        for claim_id, registered in registered_claims().items():
+        known = all_claims()
+        for claim_id, claim in known.items():
             if claim_id not in proved:
-                logger.warning(f"claim {claim_id} is registered but no executed cell proved it", location=placeholder)
-            unproved = {"docname": None, "statement": registered.statement, "status": "not proved", "cell": None}
-            claims[claim_id] = proved.get(claim_id, unproved)
+                logger.warning(
+                    f"claim {claim_id} ({claim.page}.py, line {claim.line}) "
+                    "was proved by no executed cell",
+                    location=placeholder,
+                )
         order = {name: i for i, name in enumerate(toctree_order(self.env))}
-        headers = ("Claim", "Statement", "Proved in", "Status")
+        headers = ("Claim", "Statement", "Proved in")
         table = nodes.table(classes=["claim-index"])
         group = nodes.tgroup(cols=len(headers))
         table += group
-        group += [nodes.colspec(colwidth=width) for width in (20, 50, 20, 10)]
-        group += nodes.thead("", nodes.row("", *[nodes.entry("", nodes.paragraph(text=h)) for h in headers]))
+        group += [nodes.colspec(colwidth=width) for width in (25, 55, 20)]
+        head = [nodes.entry("", nodes.paragraph(text=h)) for h in headers]
+        group += nodes.thead("", nodes.row("", *head))
         body = nodes.tbody()
         group += body
-        ranked = sorted(
-            claims.items(), key=lambda item: (order.get(item[1]["docname"], len(order)), item[1]["cell"] or 0)
-        )
-        for claim_id, claim in ranked:
-            if claim["docname"] is None:
-                identifier, where = nodes.literal(claim_id, claim_id), nodes.Text("nowhere")
-            else:
-                title = self.env.titles[claim["docname"]].astext()
-                link = _link(self.app.builder, self.env.docname, claim_id, claim, nodes.literal(claim_id, claim_id))
-                identifier, where = link, _link(self.app.builder, self.env.docname, claim_id, claim, nodes.Text(f"{title}, cell {claim['cell']}"))
-            status = claim["status"]
+
+        def rank(item):
+            return order.get(item[1]["docname"], len(order)), item[1]["cell"] or 0
+
+        listed = {
+            claim_id: proved[claim_id] for claim_id in known if claim_id in proved
+        }
+        builder, here = self.app.builder, self.env.docname
+        for claim_id, claim in sorted(listed.items(), key=rank):
+            title = self.env.titles[claim["docname"]].astext()
+            identifier = nodes.literal(claim_id, claim_id)
+            where = nodes.Text(f"{title}, cell {claim['cell']}")
             cells = (
-                nodes.paragraph("", "", identifier),
-                nodes.paragraph("", "", *_inline_statement(claim["statement"])),
-                nodes.paragraph("", "", where),
-                nodes.paragraph("", "", nodes.inline(status, status, classes=[f"claim-status-{status.replace(' ', '-')}"])),
+                nodes.paragraph(
+                    "", "", _link(builder, here, claim_id, claim, identifier)
+                ),
+                nodes.paragraph("", "", *inline_code(known[claim_id].statement)),
+                nodes.paragraph("", "", _link(builder, here, claim_id, claim, where)),
             )
             body += nodes.row("", *[nodes.entry("", cell) for cell in cells])
         return table
 
 
 def pages_with_index(app, env) -> list[str]:
+    """The Claims page, to write again when some page was read or removed."""
+    if not getattr(app, "guide_claims_changed", False):
+        return []
     return [name for name, meta in env.metadata.items() if meta.get("claim_index")]
 
 
@@ -196,4 +211,4 @@ def setup(app):
     app.connect("env-purge-doc", purge_claims)
     app.connect("env-merge-info", merge_claims)
     app.connect("env-updated", pages_with_index)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 1}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}

@@ -17,7 +17,8 @@ from sphinx.util.math import get_node_equation_number
 def mathml(latex: str, display: str) -> str:
     attributes = f'alttext="{escape(latex)}"'
     if display == "block":
-        # A wide formula scrolls sideways on a narrow screen; the keyboard must reach it too.
+        # A wide formula scrolls sideways on a narrow screen; the keyboard must
+        # reach it too.
         attributes += ' tabindex="0"'
     return convert(latex, display=display).replace("<math ", f"<math {attributes} ", 1)
 
@@ -30,7 +31,9 @@ def visit_math(self, node) -> None:
 def visit_math_block(self, node) -> None:
     self.body.append(self.starttag(node, "div", CLASS="math"))
     if node["number"]:
-        self.body.append(f'<span class="eqno">({get_node_equation_number(self, node)})</span>')
+        self.body.append(
+            f'<span class="eqno">({get_node_equation_number(self, node)})</span>'
+        )
     self.body.append(mathml(node.astext(), "block"))
     self.body.append("</div>\n")
     raise nodes.SkipNode

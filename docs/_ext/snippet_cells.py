@@ -1,62 +1,99 @@
-"""Fill each ``{code-cell}`` that names a snippet section with that section's code.
+"""Fill each code cell that names a snippet section with that section's code.
 
 A page writes an empty cell with the option ``:snippet: two_knobs#dense-weights``;
-this extension replaces the empty body with the section ``# %% dense-weights`` of
-``snippets/two_knobs.py`` before MyST-NB reads the page. So the code lives in
-one place, runs as a plain script, and its text is part of the notebook that
-jupyter-cache hashes: editing a snippet re-executes the pages that use it
-(``:load:`` alone does not, executablebooks/MyST-NB#621). The snippet file is
-also registered as a dependency so that Sphinx re-reads the page.
+this extension puts the section ``# %% dense-weights`` of ``snippets/two_knobs.py``
+into it before MyST-NB reads the page. So the code lives in one place, runs
+outside Jupyter, and its text is part of the notebook that jupyter-cache hashes:
+editing a snippet re-executes the pages that use it (``:load:`` alone does not,
+executablebooks/MyST-NB#621). The snippet file is also registered as a
+dependency, so that Sphinx reads the page again.
 
-The other files that executing the page reads (the helpers it imports, its
-claims, their data: ``execution_inputs``) are dependencies too, and their
-hash goes into the page's kernelspec, which jupyter-cache also hashes: so
-editing a helper re-executes exactly the pages that import it.
+The page is parsed as MyST-NB parses it: the cells, their options and their
+lines come from its Markdown parser, and the front matter from YAML. The other
+files the page's execution reads (``guide_build.inputs``) are dependencies too,
+and their digest goes into the kernelspec, which jupyter-cache also hashes.
 """
 
 from __future__ import annotations
 
-import re
+import dataclasses
 
-from keras_guide.sections import execution_inputs, inputs_digest, read_sections, snippet_path
+import yaml
+from markdown_it.renderer import RendererHTML
+from myst_nb.core.read import read_myst_markdown_notebook
+from myst_parser.config.main import MdParserConfig
+from myst_parser.parsers.mdit import create_md_parser
 from sphinx.util import logging
 
-SNIPPET_CELL = re.compile(
-    r"(?P<head>^```\{code-cell\}[^\n]*\n(?::[\w-]+:[^\n]*\n)*?"
-    r":snippet: (?P<file>\w+)#(?P<section>[a-z0-9-]+)\n"
-    r"(?::[\w-]+:[^\n]*\n)*)(?P<body>.*?)^```[ \t]*$",
-    re.M | re.S,
-)
-KERNELSPEC = re.compile(r"\A(---\n(?:.*\n)*?kernelspec:\n)", re.M)
+from guide_build.inputs import execution_inputs, inputs_digest
+from guide_build.pages import read_sections, snippet_path
 
 logger = logging.getLogger(__name__)
+CODE_CELL = "{code-cell}"
+
+
+def top_level_tokens(text: str, config: MdParserConfig) -> list:
+    """The page's block-level tokens, parsed as MyST-NB parses a notebook."""
+    blocks_only = dataclasses.replace(config, disable_syntax=["inline"])
+    return create_md_parser(blocks_only, RendererHTML).parse(text + "\n")
 
 
 def fill_snippet_cells(app, docname: str, source: list[str]) -> None:
-    def fill(match: re.Match) -> str:
-        path = snippet_path(match["file"])
-        where = f"{app.env.doc2path(docname)}: snippet {match['file']}#{match['section']}"
-        if match["body"].strip():
-            logger.warning(f"{where}: the cell must be empty, its code comes from the snippet")
-        if not path.is_file():
-            logger.warning(f"{where}: no file {path}")
-            return match[0]
-        app.env.note_dependency(str(path))
-        sections = read_sections(path)
-        if match["section"] not in sections:
-            logger.warning(f"{where}: no section '# %% {match['section']}' in {path.name}")
-            return match[0]
-        return match["head"] + sections[match["section"]] + "```"
+    text = source[0]
+    if not text.startswith("---"):
+        return
+    config = app.env.myst_config
+    notebook = read_myst_markdown_notebook(text, config)
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    if not any("snippet" in cell.metadata for cell in code_cells):
+        return
+    path = app.env.doc2path(docname)
+    tokens = top_level_tokens(text, config)
+    if "kernelspec" not in notebook.metadata or tokens[0].type != "front_matter":
+        logger.warning(f"{path}: a page with snippet cells needs a kernelspec")
+        return
+    fences = [
+        token
+        for token in tokens
+        if token.type == "fence"
+        and token.level == 0
+        and token.info.startswith(CODE_CELL)
+    ]
+    lines = text.splitlines(keepends=True)
+    pages = set()
+    for cell, fence in reversed(list(zip(code_cells, fences, strict=True))):
+        if "snippet" not in cell.metadata:
+            continue
+        page, _, name = cell.metadata["snippet"].partition("#")
+        where = f"{path}:{fence.map[0] + 1}: snippet {page}#{name}"
+        if cell.source.strip():
+            logger.warning(
+                f"{where}: the cell must be empty, its code comes from the snippet"
+            )
+            continue
+        snippet = snippet_path(page)
+        if not snippet.is_file():
+            logger.warning(f"{where}: no file {snippet}")
+            continue
+        sections = read_sections(snippet)
+        if name not in sections:
+            logger.warning(f"{where}: no section '# %% {name}' in {snippet.name}")
+            continue
+        pages.add(page)
+        start, end = fence.map  # the opening and closing fence lines, end exclusive
+        options = fence.content  # an empty cell's content is its options
+        lines[start:end] = [lines[start], options, sections[name].code, lines[end - 1]]
 
-    source[0] = SNIPPET_CELL.sub(fill, source[0])
-    pages = {match["file"] for match in SNIPPET_CELL.finditer(source[0])} - {""}
-    pages = {page for page in pages if snippet_path(page).is_file()}
     for page in sorted(pages):
-        for path in execution_inputs(page):
-            app.env.note_dependency(str(path))
-    if pages:
-        digest = "-".join(inputs_digest(page) for page in sorted(pages))
-        source[0] = KERNELSPEC.sub(rf"\1  execution_inputs: {digest}\n", source[0], count=1)
+        app.env.note_dependency(str(snippet_path(page)))
+        for input_path in execution_inputs(page):
+            app.env.note_dependency(str(input_path))
+    front_matter = yaml.safe_load(tokens[0].content)
+    digest = "-".join(inputs_digest(page) for page in sorted(pages))
+    front_matter["kernelspec"]["execution_inputs"] = digest
+    front_end = tokens[0].map[1]
+    dumped = yaml.safe_dump(front_matter, sort_keys=False, allow_unicode=True)
+    source[0] = "---\n" + dumped + "---\n" + "".join(lines[front_end:])
 
 
 def setup(app):

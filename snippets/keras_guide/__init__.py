@@ -1,1 +1,1 @@
-"""Helpers shared by the pages of the guide: claims, page set-up, BatchNormalization probes."""
+"""Helpers the guide's pages share: claims, page set-up, BatchNormalization probes."""

@@ -58,7 +58,7 @@ def input_gradient(function, x: np.ndarray) -> np.ndarray:
 
 
 def gradient_step(loss, variables: list, optimizer) -> None:
-    """One optimizer step on ``variables`` for the scalar ``loss()``, as a custom loop takes it.
+    """One custom-loop optimizer step on ``variables`` for the scalar ``loss()``.
 
     ``loss`` runs the forward pass. On JAX, the variable updates it makes
     (moving statistics) are not applied; ``fit()`` applies them.

@@ -9,7 +9,7 @@ from keras_guide.weights import weight_name
 
 
 def normalise(x, mean, variance, gamma, beta, epsilon):
-    """Batch normalisation as a formula: ``gamma * (x - mean) / sqrt(variance + epsilon) + beta``.
+    """Batch normalisation: ``gamma * (x - mean) / sqrt(variance + epsilon) + beta``.
 
     >>> normalise(np.array([1.0, 3.0]), 2.0, 1.0, 1.0, 0.0, 0.0)
     array([-1.,  1.])
@@ -33,10 +33,14 @@ def statistics_used(layer, x, y, moving_mean, moving_variance) -> str:
     matches = [
         name
         for name, (mean, variance) in candidates.items()
-        if np.allclose(y, normalise(x, mean, variance, gamma, beta, layer.epsilon), atol=1e-4)
+        if np.allclose(
+            y, normalise(x, mean, variance, gamma, beta, layer.epsilon), atol=1e-4
+        )
     ]
     if len(matches) != 1:
-        raise ValueError(f"the output matches {matches or 'neither'} of batch and moving statistics")
+        raise ValueError(
+            f"the output matches {matches or 'neither'} of batch and moving statistics"
+        )
     return matches[0]
 
 
@@ -56,14 +60,16 @@ def call_and_watch(layer, x, **call_kwargs):
         and np.array_equal(variance_before, layer.moving_variance.numpy())
     )
     report = {
-        "normalised with": statistics_used(layer, x, to_numpy(y), mean_before, variance_before),
+        "normalised with": statistics_used(
+            layer, x, to_numpy(y), mean_before, variance_before
+        ),
         "moving stats changed": moved,
     }
     return y, report
 
 
 def reads_and_writes(layer, x, training: bool) -> dict[str, list[str]]:
-    """What one call of a BatchNormalization layer reads and writes, found by experiment.
+    """What one BatchNormalization call reads and writes, found by experiment.
 
     It *reads* a weight when changing that weight changes the output, and the
     *batch statistics* when changing the other samples of the batch changes the

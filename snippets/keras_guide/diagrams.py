@@ -72,8 +72,12 @@ def draw_batchnorm_data_flow(flows: dict[str, dict[str, list[str]]]):
         ax.axis("off")
     fig.legend(
         handles=[
-            plt.Line2D([], [], color=READ, label="read: changing it changes the output"),
-            plt.Line2D([], [], color=WRITE, linestyle="--", label="written by the call"),
+            plt.Line2D(
+                [], [], color=READ, label="read: changing it changes the output"
+            ),
+            plt.Line2D(
+                [], [], color=WRITE, linestyle="--", label="written by the call"
+            ),
         ],
         loc="lower center",
         ncols=2,

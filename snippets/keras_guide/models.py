@@ -57,7 +57,8 @@ def captured_messages():
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            # Hidden by default outside __main__: a library's internals, not advice to you.
+            # Hidden by default outside __main__: a library's internals, not advice
+            # to you.
             warnings.simplefilter("ignore", DeprecationWarning)
             yield messages
     finally:
@@ -100,7 +101,10 @@ def summary_text(model, **summary_kwargs) -> str:
 def summary_totals(summary: str) -> dict[str, int]:
     """The parameter counts printed below a summary's table, by kind.
 
-    >>> lines = [" Total params: 1,081 (4.22 KB)", "Non-trainable params: 16 (64.00 Byte)"]
+    >>> lines = [
+    ...     " Total params: 1,081 (4.22 KB)",
+    ...     "Non-trainable params: 16 (64.00 Byte)",
+    ... ]
     >>> summary_totals("\\n".join(lines))
     {'Total': 1081, 'Non-trainable': 16}
     """
@@ -108,7 +112,8 @@ def summary_totals(summary: str) -> dict[str, int]:
     return {kind: int(count.replace(",", "")) for kind, count in totals}
 
 
-# A row of the Keras 2 table: " features (Dense)   (None, 8)   40   N", nested rows start with "|".
+# A row of the Keras 2 table: " features (Dense)   (None, 8)   40   N", nested rows
+# start with "|".
 KERAS2_ROW = re.compile(r"^[ |]*(\w+) \(\w+\)\s.*\s([YN])[ |]*$")
 
 

@@ -3,16 +3,15 @@
 ``start_page`` fixes the seeds, makes TensorFlow's ops deterministic and shows
 the versions the page was executed with. ``glue`` stores a value for the
 prose (MyST-NB's ``{glue:text}`` role) when the page runs in the build; when a
-snippet runs as a plain script it prints the value instead, and records it in
-the JSON file named by ``KERAS_GUIDE_GLUE_FILE`` so that tests can compare two
-executions.
+page's code runs outside Jupyter it prints the value, or records it inside
+``recording_glue()``, so that a second execution can be compared with the build.
 """
 
 from __future__ import annotations
 
 import html
-import json
-import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from IPython import get_ipython
@@ -22,7 +21,6 @@ from IPython.lib.pretty import pretty
 from keras_guide.claims import stack_versions
 
 SEED = 2026
-GLUE_FILE_VARIABLE = "KERAS_GUIDE_GLUE_FILE"
 
 
 class ExecutedWith:
@@ -35,7 +33,9 @@ class ExecutedWith:
         return f"Executed with {self.versions}"
 
     def _repr_html_(self) -> str:
-        return f'<p class="executed-with">Executed with {html.escape(self.versions)}.</p>'
+        return (
+            f'<p class="executed-with">Executed with {html.escape(self.versions)}.</p>'
+        )
 
 
 def start_page() -> None:
@@ -47,7 +47,9 @@ def start_page() -> None:
     # kernel's layout everywhere so that a script prints what the page shows.
     pd.set_option("display.max_columns", 20)
     keras.utils.set_random_seed(SEED)
-    if keras.backend.backend() == "tensorflow":  # other backends: see keras_guide.matrix
+    if (
+        keras.backend.backend() == "tensorflow"
+    ):  # other backends: see keras_guide.matrix
         import tensorflow as tf
 
         tf.config.experimental.enable_op_determinism()
@@ -64,6 +66,26 @@ def in_build_kernel() -> bool:
     return shell is not None and hasattr(shell, "kernel")
 
 
+_glued: dict[str, str] | None = None
+
+
+@contextmanager
+def recording_glue() -> Iterator[dict[str, str]]:
+    """Record glued values, as the text the build shows, instead of printing them.
+
+    >>> with recording_glue() as glued:
+    ...     glue("doc-answer", 42)
+    >>> glued
+    {'doc-answer': '42'}
+    """
+    global _glued
+    _glued = {}
+    try:
+        yield _glued
+    finally:
+        _glued = None
+
+
 def glue(name: str, value: Any) -> None:
     """Make ``value`` available to the prose as ``{glue:text}`name```.
 
@@ -74,10 +96,7 @@ def glue(name: str, value: Any) -> None:
         from myst_nb import glue as myst_nb_glue
 
         myst_nb_glue(name, value, display=False)
-        return
-    text = pretty(value)
-    print(f"{name} = {text}")
-    glue_file = os.environ.get(GLUE_FILE_VARIABLE)
-    if glue_file:
-        with open(glue_file, "a", encoding="utf-8") as stream:
-            stream.write(json.dumps({name: text}) + "\n")
+    elif _glued is not None:
+        _glued[name] = pretty(value)
+    else:
+        print(f"{name} = {pretty(value)}")

@@ -8,9 +8,10 @@ between recipes: how the new model calls the base, and how the base is unfrozen.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, Callable
+from typing import Any
 
 import keras
 import numpy as np
@@ -73,7 +74,9 @@ def build_base(framework):
 
 def batchnorm_layers(model) -> list:
     """The BatchNormalization layers of ``model``, on Keras 3 or Keras 2."""
-    return [layer for layer in model.layers if type(layer).__name__ == "BatchNormalization"]
+    return [
+        layer for layer in model.layers if type(layer).__name__ == "BatchNormalization"
+    ]
 
 
 def layer_weights(model) -> list[list[np.ndarray]]:

@@ -39,5 +39,7 @@ def weight_lists(layer, by_path: bool = False) -> pd.DataFrame:
 
 
 def weight_split(layer) -> tuple[list[str], list[str]]:
-    """The names in ``layer.trainable_weights`` and in ``layer.non_trainable_weights``."""
-    return weight_names(layer.trainable_weights), weight_names(layer.non_trainable_weights)
+    """The names in ``layer.trainable_weights`` and ``layer.non_trainable_weights``."""
+    return weight_names(layer.trainable_weights), weight_names(
+        layer.non_trainable_weights
+    )

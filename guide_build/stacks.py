@@ -1,35 +1,45 @@
 """The stacks the claim matrix runs on, and how a stack is prepared in its process.
 
-Each stack is its own virtual environment (``nox -s matrix``), installed from
-the pyproject extras it names, with the environment variables it sets. This
-module imports nothing heavy, so that the noxfile can read ``STACKS``.
+Three stacks need nothing beyond the site's environment (TensorFlow, Keras 3,
+tf-keras and PyTorch), and run there: Keras 3 on TensorFlow (the site's stack),
+Keras 2 (tf-keras) and Keras 3 on PyTorch. The others (JAX, the next Keras) get
+a virtual environment of their own, installed from the pyproject extras they name.
 
-Two stacks need help before a page's code runs:
+In its process, a stack is prepared before any page's code runs:
 
 - Keras 2: the pages ``import keras``; on this stack that name is bound to
   tf-keras 2, which is what ``tf.keras`` is under ``TF_USE_LEGACY_KERAS=1``.
   An attribute that only Keras 3 has raises ``NotApplicable``.
-- Stacks without TensorFlow (Keras 3 on JAX or PyTorch), or without PyTorch:
-  in the pages' code, ``tensorflow``, ``tf_keras`` or ``torch`` import as
-  placeholders (``page_builtins``), and touching them raises ``NotApplicable``,
-  so that a claim about TensorFlow, Keras 2 or PyTorch is reported as not
-  applicable on that stack, with the reason, instead of crashing the page.
+- A module the stack does not have (``hidden`` ones are made missing, as if not
+  installed, for Keras too): in the pages' code,
+  ``tensorflow``, ``tf_keras`` or ``torch`` import as placeholders
+  (``page_builtins``), and touching them raises ``NotApplicable``, so that a
+  claim about TensorFlow, Keras 2 or PyTorch is reported as not applicable on
+  that stack, with the reason.
 """
 
 from __future__ import annotations
 
 import builtins
+import importlib.machinery
 import importlib.util
 import sys
 import types
 from dataclasses import dataclass, field
 
+from keras_guide.matrix import SITE_STACK, STACK_ORDER
+
+__all__ = ["SITE_STACK", "STACKS", "NotApplicable", "page_builtins", "prepare"]
+
 
 @dataclass(frozen=True)
 class Stack:
     label: str
-    extras: tuple[str, ...]
     env: dict[str, str] = field(default_factory=dict)
+    # The pyproject extras of its own environment; None: the site's environment.
+    extras: tuple[str, ...] | None = None
+    # Modules of the site's environment that this stack must not see.
+    hidden: tuple[str, ...] = ()
     # A distribution whose files the last extra's packages also install: it is
     # removed, then the last extra is installed again (see keras-next-tf).
     replaces: str | None = None
@@ -39,25 +49,28 @@ class Stack:
 STACKS = {
     "keras2-tf": Stack(
         "Keras 2 (tf-keras) on TensorFlow",
-        ("tensorflow",),
         {"TF_USE_LEGACY_KERAS": "1"},
+        hidden=("torch",),
         keras_is_tf_keras=True,
     ),
-    # The site's stack; PyTorch is there for the page that compares with it.
-    "keras3-tf": Stack(
-        "Keras 3 on TensorFlow", ("tensorflow", "torch"), {"KERAS_BACKEND": "tensorflow"}
+    "keras3-tf": Stack("Keras 3 on TensorFlow", {"KERAS_BACKEND": "tensorflow"}),
+    "keras3-jax": Stack("Keras 3 on JAX", {"KERAS_BACKEND": "jax"}, extras=("jax",)),
+    "keras3-torch": Stack(
+        "Keras 3 on PyTorch",
+        {"KERAS_BACKEND": "torch"},
+        hidden=("tensorflow", "tf_keras"),
     ),
-    "keras3-jax": Stack("Keras 3 on JAX", ("jax",), {"KERAS_BACKEND": "jax"}),
-    "keras3-torch": Stack("Keras 3 on PyTorch", ("torch",), {"KERAS_BACKEND": "torch"}),
     # tensorflow depends on `keras`, which installs the same files as keras-nightly.
     "keras-next-tf": Stack(
         "Next Keras (keras-nightly) on TensorFlow",
-        ("tensorflow", "nightly"),
         {"KERAS_BACKEND": "tensorflow"},
+        extras=("tensorflow", "nightly"),
         replaces="keras",
     ),
 }
-SITE_STACK = "keras3-tf"
+assert tuple(STACKS) == STACK_ORDER and SITE_STACK in STACKS
+# The distribution of each module a stack may hide.
+DISTRIBUTION_OF = {"tensorflow": "tensorflow", "tf_keras": "tf-keras", "torch": "torch"}
 
 
 class NotApplicable(Exception):
@@ -86,11 +99,38 @@ class _Keras2AsKeras(types.ModuleType):
         try:
             return getattr(self._tf_keras, attribute)
         except AttributeError:
-            raise NotApplicable(f"keras.{attribute} is Keras 3 API; Keras 2 has none") from None
+            raise NotApplicable(
+                f"keras.{attribute} is Keras 3 API; Keras 2 has none"
+            ) from None
+
+
+class _HidingPathFinder:
+    """Python's finder of installed modules, blind to the hidden ones: for them,
+    ``importlib.util.find_spec`` gives None and importing raises
+    ``ModuleNotFoundError``, as if they were not installed, in Keras too."""
+
+    def __init__(self, hidden: tuple[str, ...]) -> None:
+        self.hidden = hidden
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in self.hidden:
+            return None
+        return importlib.machinery.PathFinder.find_spec(name, path, target)
+
+    def invalidate_caches(self) -> None:
+        importlib.machinery.PathFinder.invalidate_caches()
+
+    def find_distributions(self, *args, **kwargs):
+        return importlib.machinery.PathFinder.find_distributions(*args, **kwargs)
 
 
 def prepare(stack: Stack) -> None:
-    """On the Keras 2 stack, make ``import keras`` mean tf-keras, everywhere."""
+    """Hide what the stack must not see; on the Keras 2 stack, make
+    ``import keras`` mean tf-keras, everywhere."""
+    if stack.hidden:
+        finders = sys.meta_path
+        index = finders.index(importlib.machinery.PathFinder)
+        finders[index] = _HidingPathFinder(stack.hidden)
     if stack.keras_is_tf_keras:
         import tf_keras
 
@@ -105,7 +145,7 @@ MAY_BE_MISSING = {
 
 
 def page_builtins() -> dict:
-    """Builtins for a page's code: importing a module the stack lacks gives a placeholder.
+    """Builtins for page code: importing a module the stack lacks gives a placeholder.
 
     Only the pages' own code sees placeholders; Keras, which probes for
     TensorFlow itself, still finds it missing.

@@ -85,10 +85,7 @@ class Tree:
     def __init__(self, path: Path) -> None:
         self.path = path
         # The copy's code, not the editable install's, for the build and its kernels.
-        self.env = {
-            "PYTHONPATH": f"{path / 'snippets'}:{path}",
-            "TF_CPP_MIN_LOG_LEVEL": "3",
-        }
+        self.env = {"PYTHONPATH": f"{path / 'snippets'}:{path}"}
 
     def build(self, *options: str) -> tuple[float, list[str]]:
         """sphinx-build as ``nox -s docs`` runs it; seconds and executed pages."""

@@ -112,9 +112,8 @@ def run_page(page: str, snippets: Path = SNIPPETS) -> dict:
                     reason = f"{error} (in {name})"
                     outcome = {"status": "not applicable", "reason": reason}
                 elif isinstance(error, NameError) and earlier:
-                    outcome = (
-                        earlier  # it needs a name the failed section did not define
-                    )
+                    # It needs a name that the section that failed did not define.
+                    outcome = earlier
                 else:
                     message = f"in {name}: {first_line(error)}"
                     outcome = {"status": "error", "message": message}

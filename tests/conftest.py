@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sys
 import threading
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -46,11 +47,18 @@ def built_page(request) -> str:
     return request.param
 
 
+def pytest_collection_modifyitems(session, config, items) -> None:
+    """Start the second run of every page as soon as a test will need it, so that
+    it runs while the browser tests do."""
+    if any("site_run" in item.fixturenames for item in items):
+        config.site_run = ThreadPoolExecutor(1).submit(site_stack_run)
+
+
 @pytest.fixture(scope="session")
-def site_run() -> dict:
+def site_run(pytestconfig) -> dict:
     """Every page's code run once more, outside Jupyter, on the site's stack
     (reused while the code is unchanged; ``nox -s matrix`` reuses it too)."""
-    return site_stack_run()
+    return pytestconfig.site_run.result()
 
 
 class QuietHandler(SimpleHTTPRequestHandler):

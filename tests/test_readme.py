@@ -43,3 +43,29 @@ def test_read_the_docs_builds_with_the_readme_docs_command():
         command for command in readme_commands() if re.search(r"nox -s docs$", command)
     )
     assert f"- {docs_command}\n" in (ROOT / ".readthedocs.yaml").read_text()
+
+
+def test_the_table_of_paths_names_every_folder_and_file_of_the_project():
+    """Every top-level entry and every folder of docs/ is in the README's table
+    of what the project holds, and every path the table names exists."""
+    table = (ROOT / "README.md").read_text().split("## How it is built", 1)[1]
+    named = re.findall(r"^\| `([^`]+)`", table, re.M)
+    entries = [
+        path.name + ("/" if path.is_dir() else "")
+        for path in [*ROOT.iterdir(), *(ROOT / "docs").iterdir()]
+        if path.is_dir() or path.parent == ROOT
+    ]
+    entries = [
+        entry if (ROOT / entry).exists() else f"docs/{entry}" for entry in entries
+    ]
+    unnamed = [
+        entry
+        for entry in entries
+        if not entry.startswith((".", "docs/.", "docs/_build", "__pycache__"))
+        and "egg-info" not in entry
+        and entry not in ("README.md", "CONTRIBUTING.md")
+        and not any(name.startswith(entry) for name in named)
+    ]
+    assert unnamed == []
+    for name in named:
+        assert (ROOT / name.replace("<page>", "two_knobs")).exists(), name

@@ -18,7 +18,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from guide_build.claim_output import inline_code
-from keras_guide.registry import all_claims
+from keras_guide.registry import ClaimSyntaxError, all_claims
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,11 @@ class ResolveClaims(SphinxPostTransform):
             node.replace_self(self.claim_table(claims, node))
 
     def claim_table(self, proved: dict[str, dict], placeholder) -> nodes.table:
-        known = all_claims()
+        try:
+            known = all_claims()
+        except ClaimSyntaxError as error:
+            logger.warning(str(error), location=placeholder)
+            known = {}
         for claim_id, claim in known.items():
             if claim_id not in proved:
                 logger.warning(

@@ -27,6 +27,7 @@ from sphinx.util import logging
 
 from guide_build.inputs import execution_inputs, inputs_digest
 from guide_build.pages import read_sections, snippet_path
+from keras_guide.registry import ClaimSyntaxError, claims_in
 
 logger = logging.getLogger(__name__)
 CODE_CELL = "{code-cell}"
@@ -84,7 +85,13 @@ def fill_snippet_cells(app, docname: str, source: list[str]) -> None:
         options = fence.content  # an empty cell's content is its options
         lines[start:end] = [lines[start], options, sections[name].code, lines[end - 1]]
 
+    if not pages:
+        return
     for page in sorted(pages):
+        try:  # the build reads every claim from the code before it runs
+            claims_in(snippet_path(page))
+        except ClaimSyntaxError as error:
+            logger.warning(str(error))
         app.env.note_dependency(str(snippet_path(page)))
         for input_path in execution_inputs(page):
             app.env.note_dependency(str(input_path))

@@ -5,12 +5,13 @@
     nox -s docs-live   rebuild on every change, for authors
     nox -s tests       build, then test the built site, the claims, the helpers,
                        in Debian's Chromium too (installed with apt-get when missing)
+    nox -s mutations   plant changes of Keras's behaviour; the right claims must fail
     nox -s matrix      run every claim on each Keras stack and check the committed
                        results in docs/_data/matrix/ (-- --update rewrites them)
     nox -s bench       time the build against its floor (not a test; -- --repeat N)
     nox -s lighthouse  build, then benchmark the site's pages in Lighthouse
 
-CI runs `nox -s lint tests matrix`. GUIDE_REEXECUTE=1 re-executes every page
+CI runs `nox -s lint tests matrix mutations`. GUIDE_REEXECUTE=1 re-executes every page
 instead of using the execution cache.
 """
 
@@ -69,7 +70,13 @@ def docs_live(session):
 def tests(session):
     install(session, "site", "docs", "test")
     install_chromium(session)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-m", "not mutation", *session.posargs)
+
+
+@nox.session
+def mutations(session):
+    install(session, "site", "docs", "test")
+    session.run("pytest", "-m", "mutation", "tests/test_mutations.py", *session.posargs)
 
 
 @nox.session

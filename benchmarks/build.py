@@ -79,6 +79,11 @@ def timed(command: list[str], cwd: Path, env: dict | None = None) -> tuple[float
     return seconds, result.stdout + result.stderr
 
 
+def sphinx_build(python: str, options) -> list[str]:
+    """The docs build of ``nox -s docs``, with a given interpreter and options."""
+    return [python, "-m", "sphinx", "-b", "html", *options, "docs", "docs/_build/html"]
+
+
 class Tree:
     """A copy of the project, built with the current environment's Python."""
 
@@ -90,16 +95,7 @@ class Tree:
     def build(self, *options: str) -> tuple[float, list[str]]:
         """sphinx-build as ``nox -s docs`` runs it; seconds and executed pages."""
         seconds, log = timed(
-            [
-                sys.executable,
-                "-m",
-                "sphinx",
-                "-b",
-                "html",
-                *options,
-                "docs",
-                "docs/_build/html",
-            ],
+            sphinx_build(sys.executable, options),
             self.path,
             self.env,
         )
@@ -179,16 +175,7 @@ def fresh_setup(workdir: Path, sphinx_options: list[str]) -> dict[str, float]:
     timed([python, "-m", "pip", "install", "-q", "-e", f".[{SITE_EXTRAS}]"], tree)
     install_seconds = time.perf_counter() - start
     build_seconds, _ = timed(
-        [
-            python,
-            "-m",
-            "sphinx",
-            "-b",
-            "html",
-            *sphinx_options,
-            "docs",
-            "docs/_build/html",
-        ],
+        sphinx_build(python, sphinx_options),
         tree,
         {"TF_CPP_MIN_LOG_LEVEL": "3"},
     )

@@ -1,11 +1,20 @@
-"""The net catches a lie: change Keras's behaviour and the right claim fails."""
+"""The net catches a lie: plant a change in Keras's behaviour and the right claim fails.
+
+Each mutation is code run before a page, in a fresh interpreter, that changes
+one behaviour the way a release could; the page's claim about that behaviour
+must then differ. Slow (each runs a page): ``nox -s mutations``, which CI runs.
+"""
 
 from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from guide_build.run import run_in_subprocess
 from keras_guide.matrix import SITE_STACK
+
+pytestmark = pytest.mark.mutation
 
 FROZEN_BN_TRAINS = """
 import keras
@@ -19,14 +28,50 @@ def call_as_if_trainable(self, inputs, training=None, mask=None):
 keras.layers.BatchNormalization.call = call_as_if_trainable
 """
 
+BN_ALWAYS_IN_TRAINING_MODE = """
+import keras
+call = keras.layers.BatchNormalization.call
+def call_in_training_mode(self, inputs, training=None, mask=None):
+    return call(self, inputs, training=True, mask=mask)
+keras.layers.BatchNormalization.call = call_in_training_mode
+"""
+
 DROPOUT_ALWAYS_DROPS = """
 import keras
 call = keras.layers.Dropout.call
-keras.layers.Dropout.call = lambda self, inputs, training=False: call(
-    self, inputs, training=True
-)
+def always_drop(self, inputs, training=False):
+    return call(self, inputs, training=True)
+keras.layers.Dropout.call = always_drop
 """
 
+DROPOUT_DOES_NOT_SCALE = """
+import keras
+call = keras.layers.Dropout.call
+def drop_without_scaling(self, inputs, training=False):
+    if training and self.rate > 0:
+        return call(self, inputs, training=True) * (1 - self.rate)
+    return inputs
+keras.layers.Dropout.call = drop_without_scaling
+"""
+
+BN_DEFAULT_MOMENTUM_09 = """
+import keras
+init = keras.layers.BatchNormalization.__init__
+def init_with_momentum_09(self, *args, momentum=0.9, **kwargs):
+    init(self, *args, momentum=momentum, **kwargs)
+keras.layers.BatchNormalization.__init__ = init_with_momentum_09
+"""
+
+BN_UNBIASED_VARIANCE = """
+import math
+import keras
+moments = keras.layers.BatchNormalization._moments
+def unbiased_moments(self, inputs, mask):
+    mean, variance = moments(self, inputs, mask)
+    n = math.prod(inputs.shape[axis] for axis in self._reduction_axes)
+    return mean, variance * (n / (n - 1))
+keras.layers.BatchNormalization._moments = unbiased_moments
+"""
 
 # What Keras 2 does, and what a fix of keras-team/keras#20285 would do: a
 # `training` value written when a Functional model was built wins over the
@@ -36,47 +81,117 @@ import keras.src.models.functional as functional
 def operation_fn(operation, **call_context_args):
     def call(*args, **kwargs):
         for name, value in call_context_args.items():
-            if (
-                name in getattr(operation, "_call_context_args", {})
-                and value is not None
-            ):
+            known = getattr(operation, "_call_context_args", {})
+            if name in known and value is not None:
                 kwargs.setdefault(name, value)
         return operation(*args, **kwargs)
     return call
 functional.operation_fn = operation_fn
 """
 
+PREDICT_IN_TRAINING_MODE = """
+from keras.src.backend.tensorflow.trainer import TensorFlowTrainer
+from keras.src.trainers.data_adapters import data_adapter_utils
+def predict_step(self, data):
+    x, _, _ = data_adapter_utils.unpack_x_y_sample_weight(data)
+    return self(x, training=True)
+TensorFlowTrainer.predict_step = predict_step
+"""
+
+RANDOM_FLIP_DEFAULTS_TO_INFERENCE = """
+import keras
+call = keras.layers.RandomFlip.call
+def call_in_inference_by_default(self, data, training=False):
+    return call(self, data, training=training)
+keras.layers.RandomFlip.call = call_in_inference_by_default
+"""
+
+TRAINABLE_NOT_RECURSIVE = """
+from keras.src.layers.layer import Layer
+def set_trainable_here_only(self, value):
+    self._trainable = bool(value)
+    for variable in self._trainable_variables:
+        variable.trainable = bool(value)
+Layer.trainable = Layer.trainable.setter(set_trainable_here_only)
+"""
+
+KERAS2_FROZEN_BN_TRAINS = """
+import tf_keras
+from tf_keras.src.layers.normalization import batch_normalization
+def training_as_passed(self, training=None):
+    return tf_keras.backend.learning_phase() if training is None else training
+batch_normalization.BatchNormalizationBase._get_training_value = training_as_passed
+"""
+
+TORCH_DEFAULT_MOMENTUM_001 = """
+import torch
+init = torch.nn.BatchNorm1d.__init__
+def init_with_momentum_001(self, num_features, eps=1e-5, momentum=0.01, **kwargs):
+    init(self, num_features, eps=eps, momentum=momentum, **kwargs)
+torch.nn.BatchNorm1d.__init__ = init_with_momentum_001
+"""
+
+MUTATIONS = [
+    ("frozen-bn-uses-batch-statistics", FROZEN_BN_TRAINS, "two_knobs",
+     "KNOBS-FROZEN-BN-INFERENCE"),
+    ("dropout-ignores-training", DROPOUT_ALWAYS_DROPS, "two_knobs",
+     "KNOBS-DROPOUT-TRAINING"),
+    ("dropout-does-not-scale", DROPOUT_DOES_NOT_SCALE, "two_knobs",
+     "KNOBS-DROPOUT-TRAINING"),
+    ("keras2-frozen-bn-trains", KERAS2_FROZEN_BN_TRAINS, "two_knobs",
+     "KNOBS-FROZEN-BN-INFERENCE-KERAS2"),
+    ("bn-default-momentum", BN_DEFAULT_MOMENTUM_09, "inside_batchnorm",
+     "BN-DEFAULTS"),
+    ("bn-unbiased-variance", BN_UNBIASED_VARIANCE, "inside_batchnorm",
+     "BN-TRAINING-OUTPUT-BIASED"),
+    ("fit-respects-graph-time-training", GRAPH_TIME_TRAINING_WINS,
+     "where_training_comes_from", "SOURCE-FIT-OVERRIDES-GRAPH-TIME-FALSE"),
+    ("predict-in-training-mode", PREDICT_IN_TRAINING_MODE,
+     "where_training_comes_from", "SOURCE-EVALUATE-PREDICT-PASS-FALSE"),
+    ("random-flip-defaults-to-inference", RANDOM_FLIP_DEFAULTS_TO_INFERENCE,
+     "where_training_comes_from", "SOURCE-PREPROCESSING-TRAINING-DEFAULTS"),
+    ("trainable-not-recursive", TRAINABLE_NOT_RECURSIVE, "trainable_in_depth",
+     "TRAINABLE-SET-IS-RECURSIVE"),
+    ("torch-default-momentum", TORCH_DEFAULT_MOMENTUM_001, "pytorch",
+     "TORCH-BN-DEFAULTS"),
+    ("inference-bn-uses-batch-statistics", BN_ALWAYS_IN_TRAINING_MODE, "faq",
+     "FAQ-INFERENCE-GRADIENT-IS-A-SCALE"),
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def mutated_runs(tmp_path_factory):
+    """Every mutated run, started at once, two at a time; a test waits for its own."""
+    folder = tmp_path_factory.mktemp("mutations")
+    with ThreadPoolExecutor(2) as pool:
+        yield {
+            name: pool.submit(
+                run_in_subprocess,
+                SITE_STACK,
+                folder / f"{name}.json",
+                [page],
+                prelude=code,
+            )
+            for name, code, page, _ in MUTATIONS
+        }
+
 
 @pytest.mark.parametrize(
-    ("mutation", "page", "claim_id"),
+    ("name", "page", "claim_id"),
     [
-        pytest.param(
-            FROZEN_BN_TRAINS,
-            "two_knobs",
-            "KNOBS-FROZEN-BN-INFERENCE",
-            id="frozen-batchnorm-uses-batch-statistics",
-        ),
-        pytest.param(
-            DROPOUT_ALWAYS_DROPS,
-            "two_knobs",
-            "KNOBS-DROPOUT-TRAINING",
-            id="dropout-ignores-training",
-        ),
-        pytest.param(
-            GRAPH_TIME_TRAINING_WINS,
-            "where_training_comes_from",
-            "SOURCE-FIT-OVERRIDES-GRAPH-TIME-FALSE",
-            id="fit-respects-graph-time-training",
-        ),
+        pytest.param(name, page, claim_id, id=name)
+        for name, _, page, claim_id in MUTATIONS
     ],
 )
 def test_planted_behaviour_change_fails_the_right_claim(
-    mutation, page, claim_id, site_run, tmp_path
+    name, page, claim_id, site_run, mutated_runs
 ):
     assert site_run["pages"][page]["claims"][claim_id]["status"] == "holds"
-    mutated = run_in_subprocess(
-        SITE_STACK, tmp_path / "run.json", [page], prelude=mutation
-    )
-    outcome = mutated["pages"][page]["claims"][claim_id]
+    outcome = mutated_runs[name].result()["pages"][page]["claims"][claim_id]
     assert outcome["status"] == "differs", outcome
     assert outcome["observed"] != outcome["expected"]
+
+
+def test_the_net_spans_pages_and_behaviours():
+    assert len(MUTATIONS) >= 12
+    assert len({page for _, _, page, _ in MUTATIONS}) >= 6

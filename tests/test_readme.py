@@ -26,7 +26,7 @@ def test_ci_runs_the_readme_ci_command():
     assert ci_commands == [
         command
         for command in readme_commands()
-        if "nox -s lint tests matrix" in command
+        if "nox -s lint tests matrix mutations" in command
     ]
 
 

@@ -129,3 +129,20 @@ def test_icon_fonts_keep_every_icon_the_pages_show():
     fonts = (HTML / "_static" / "vendor" / "fontawesome" / "webfonts").glob("*.woff2")
     drawn = set().union(*(TTFont(font).getBestCmap() for font in fonts))
     assert shown and shown <= drawn, sorted(map(hex, shown - drawn))
+
+
+def test_llms_full_keeps_tab_labels_and_the_titles_of_notes():
+    """Without its label, a "Keras 2" tab reads as a contradiction of "Keras 3"."""
+    full = (HTML / "llms-full.txt").read_text(encoding="utf-8")
+    labels = [
+        f"**{label.get_text(strip=True)}:**"
+        for page in all_pages()
+        for label in built_html(page).select("article label.sd-tab-label")
+    ]
+    titles = [
+        f"**Margin note: {title.get_text(strip=True)}**"
+        for page in all_pages()
+        for title in built_html(page).select("article p.sidebar-title")
+    ]
+    assert labels and titles
+    assert [text for text in labels + titles if text not in full] == []

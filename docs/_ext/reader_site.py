@@ -137,8 +137,25 @@ def code_language(pre) -> str:
     return "python" if block else ""
 
 
+def keep_labels(article) -> None:
+    """Labels that carry meaning become bold text: a tab's label opens its content
+    ("Keras 3:"), and margin notes and admonitions keep their titles."""
+    for label in article.select("label.sd-tab-label"):
+        content = label.find_next_sibling("div", class_="sd-tab-content")
+        title = BeautifulSoup("<p><strong></strong></p>", "html.parser")
+        title.strong.string = f"{label.get_text(strip=True)}:"
+        content.insert(0, title)
+    for title in article.select("p.sidebar-title"):
+        title.string = f"Margin note: {title.get_text(strip=True)}"
+        title.string.wrap(BeautifulSoup("", "html.parser").new_tag("strong"))
+    for title in article.select("p.admonition-title"):
+        title.string = f"{title.get_text(strip=True)}:"
+        title.string.wrap(BeautifulSoup("", "html.parser").new_tag("strong"))
+
+
 def page_as_markdown(html: str) -> str:
     article = BeautifulSoup(html, "html.parser").select_one("article")
+    keep_labels(article)
     for node in article.select(NOT_TEXT):
         node.decompose()
     for math in article.select("math"):

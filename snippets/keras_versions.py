@@ -20,6 +20,7 @@ from keras_guide.matrix import (
     SYMBOLS,
     details,
     load_results,
+    outcome_detail,
     outcomes,
     status_table,
     statuses,
@@ -113,7 +114,27 @@ for stack in results:
     glue(f"holds-{stack}", int((matrix[stack] == "✔ holds").sum()))
 
 # %% matrix
-display(matrix)
+with pd.option_context("display.max_rows", None):
+    display(matrix)
+
+# %% differences
+rows = [
+    {
+        "stack": result["label"],
+        "claim": claim_id,
+        "status": SYMBOLS[outcome["status"]],
+        "detail": outcome_detail(outcome),
+    }
+    for result in results.values()
+    for claim_id, outcome in result["claims"].items()
+    if outcome["status"] != "holds"
+]
+differences = pd.DataFrame(rows).set_index(["stack", "claim"])
+labels = [result["label"] for result in results.values()]
+not_holding = differences.groupby(level="stack").size().reindex(labels, fill_value=0)
+display(not_holding.rename("claims that do not hold"))
+with pd.option_context("display.max_rows", None, "display.max_colwidth", None):
+    display(differences)
 
 # %% graph-time-false
 GRAPH_TIME = [

@@ -184,10 +184,9 @@ optimizer = keras.optimizers.SGD()
 
 def gradient_tape_step(**call_kwargs):
     """One step of a custom loop (a GradientTape on TensorFlow)."""
+    mean_squared_error = keras.losses.MeanSquaredError()
     gradient_step(
-        lambda: keras.ops.mean(
-            keras.losses.mean_squared_error(targets, model(features, **call_kwargs))
-        ),
+        lambda: mean_squared_error(targets, model(features, **call_kwargs)),
         model.trainable_weights,
         optimizer,
     )

@@ -131,6 +131,13 @@ def init_with_momentum_001(self, num_features, eps=1e-5, momentum=0.01, **kwargs
 torch.nn.BatchNorm1d.__init__ = init_with_momentum_001
 """
 
+FIT_TRAINS_FROZEN_LAYERS = """
+from keras.src.layers.layer import Layer
+def every_float_weight(self):
+    return [v for v in self.weights if "float" in str(v.dtype)]
+Layer.trainable_weights = property(every_float_weight)
+"""
+
 MUTATIONS = [
     ("frozen-bn-uses-batch-statistics", FROZEN_BN_TRAINS, "two_knobs",
      "KNOBS-FROZEN-BN-INFERENCE"),
@@ -140,6 +147,8 @@ MUTATIONS = [
      "KNOBS-DROPOUT-TRAINING"),
     ("keras2-frozen-bn-trains", KERAS2_FROZEN_BN_TRAINS, "two_knobs",
      "KNOBS-FROZEN-BN-INFERENCE-KERAS2"),
+    ("fit-trains-frozen-layers", FIT_TRAINS_FROZEN_LAYERS, "two_knobs",
+     "KNOBS-FIT-UPDATES-TRAINABLE-ONLY"),
     ("bn-default-momentum", BN_DEFAULT_MOMENTUM_09, "inside_batchnorm",
      "BN-DEFAULTS"),
     ("bn-unbiased-variance", BN_UNBIASED_VARIANCE, "inside_batchnorm",

@@ -33,10 +33,9 @@ import subprocess
 import sys
 import tempfile
 import time
-import tomllib
 from pathlib import Path
 
-from guide_build.pages import executed_pages
+from guide_build.pages import executed_pages, pinned
 from guide_build.run import QUIET_ENVIRONMENT
 from guide_build.stacks import SITE_STACK, STACKS
 
@@ -139,16 +138,6 @@ class BareProject:
         return seconds, sorted(match[1] for match in EXECUTED.finditer(log))
 
 
-def pinned_requirements(extras: str) -> list[str]:
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
-        "project"
-    ]
-    requirements = list(project["dependencies"])
-    for extra in extras.split(","):
-        requirements += project["optional-dependencies"][extra]
-    return requirements
-
-
 def fresh_setup(workdir: Path, sphinx_options: list[str]) -> dict[str, float]:
     """Install + cold build in a new venv, beside a bare install of the same pins.
 
@@ -163,7 +152,7 @@ def fresh_setup(workdir: Path, sphinx_options: list[str]) -> dict[str, float]:
             "pip",
             "install",
             "-q",
-            *pinned_requirements(SITE_EXTRAS),
+            *pinned(*SITE_EXTRAS.split(","), shared=True),
         ],
         workdir,
     )

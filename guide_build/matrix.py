@@ -22,7 +22,14 @@ import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from guide_build.pages import DOCS, ROOT, SNIPPETS, executed_pages, snippet_path
+from guide_build.pages import (
+    DOCS,
+    ROOT,
+    SNIPPETS,
+    executed_pages,
+    pinned,
+    snippet_path,
+)
 from guide_build.run import run_in_subprocess, site_stack_run
 from guide_build.stacks import SITE_STACK, STACKS
 from keras_guide.matrix import MATRIX_PAGE
@@ -62,16 +69,9 @@ def stack_python(stack_name: str) -> str:
     pip("install", "-e", f"{ROOT}[{','.join(stack.extras)}]")
     if stack.replaces:
         pip("uninstall", "--yes", stack.replaces)
-        pip("install", "--force-reinstall", "--no-deps", *extra_pins(stack.extras[-1]))
+        pip("install", "--force-reinstall", "--no-deps", *pinned(stack.extras[-1]))
     stamp.write_text(pins)
     return str(python)
-
-
-def extra_pins(extra: str) -> list[str]:
-    import tomllib
-
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    return project["project"]["optional-dependencies"][extra]
 
 
 def fresh_result(stack_name: str) -> dict:

@@ -7,6 +7,7 @@ A page is ``docs/<page>.md`` (prose) and ``snippets/<page>.py`` (code). Each
 from __future__ import annotations
 
 import re
+import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,3 +68,19 @@ def read_sections(path: Path) -> dict[str, Section]:
 def section_of(sections: dict[str, Section], line: int) -> str:
     """The name of the section that holds a line of the file."""
     return [name for name, section in sections.items() if section.line <= line][-1]
+
+
+def pinned(*extras: str, shared: bool = False) -> list[str]:
+    """The pinned requirements of pyproject.toml's extras (and, with ``shared``,
+    of every stack), an extra that names other extras replaced by theirs."""
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    project = tomllib.loads(text)["project"]
+    requirements = list(project["dependencies"]) if shared else []
+    for extra in extras:
+        for requirement in project["optional-dependencies"][extra]:
+            name, _, named = requirement.partition("[")
+            if name == project["name"]:
+                requirements += pinned(*named.rstrip("]").split(","))
+            else:
+                requirements.append(requirement)
+    return requirements

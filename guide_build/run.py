@@ -164,10 +164,10 @@ def installed_versions(stack_name: str) -> dict[str, str]:
 
 def code_digest() -> str:
     """A hash of everything a run's results depend on in this tree: the pages'
-    code, the helpers, the data they read and this tooling."""
+    code, the helpers, the data they read, this tooling and the pins."""
     digest = hashlib.sha256()
     files = [*SNIPPETS.rglob("*.py"), *(DOCS / "_data").rglob("*.json")]
-    files += (ROOT / "guide_build").glob("*.py")
+    files += [*(ROOT / "guide_build").glob("*.py"), ROOT / "pyproject.toml"]
     for path in sorted(files):
         if "egg-info" not in path.as_posix():
             digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")

@@ -108,8 +108,10 @@ def run_page(page: str, snippets: Path = SNIPPETS) -> dict:
                     exec(compile(section.code, filename, "exec"), namespace)
             except Exception as error:  # recorded: an error on a stack is a result
                 raised[name] = first_line(error)
-                if isinstance(error, NotApplicable):
-                    reason = f"{error} (in {name})"
+                if isinstance(error, NotApplicable | ImportError):
+                    # An ImportError: Keras itself says this stack lacks the API.
+                    why = first_line(error) if isinstance(error, ImportError) else error
+                    reason = f"{why} (in {name})"
                     outcome = {"status": "not applicable", "reason": reason}
                 elif isinstance(error, NameError) and earlier:
                     # It needs a name that the section that failed did not define.

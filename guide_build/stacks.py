@@ -27,6 +27,7 @@ import sys
 import types
 from dataclasses import dataclass, field
 
+from keras_guide.claims import NotApplicable
 from keras_guide.matrix import SITE_STACK, STACK_ORDER
 
 __all__ = ["SITE_STACK", "STACKS", "NotApplicable", "page_builtins", "prepare"]
@@ -71,10 +72,6 @@ STACKS = {
 assert tuple(STACKS) == STACK_ORDER and SITE_STACK in STACKS
 # The distribution of each module a stack may hide.
 DISTRIBUTION_OF = {"tensorflow": "tensorflow", "tf_keras": "tf-keras", "torch": "torch"}
-
-
-class NotApplicable(Exception):
-    """The claim's code needs something this stack does not have."""
 
 
 class _Unavailable(types.ModuleType):

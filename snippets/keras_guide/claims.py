@@ -26,6 +26,23 @@ class ClaimFailed(AssertionError):
     """A claim about Keras behaviour did not hold on the installed versions."""
 
 
+class NotApplicable(Exception):
+    """The claim's code needs something this stack does not have."""
+
+
+def require(available: bool, reason: str) -> None:
+    """Stop, as not applicable, on a stack that lacks what the code needs.
+
+    >>> require(True, "never raised")
+    >>> require(False, "Keras 2 has no setter for a variable's `trainable`")
+    Traceback (most recent call last):
+    ...
+    keras_guide.claims.NotApplicable: Keras 2 has no setter for a variable's `trainable`
+    """
+    if not available:
+        raise NotApplicable(reason)
+
+
 # (name shown, distribution, shown only when it is Keras's backend)
 _STACK_DISTRIBUTIONS = (
     ("TensorFlow", "tensorflow", None),

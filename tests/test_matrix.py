@@ -41,7 +41,7 @@ claim("DEMO-ORPHAN", "Before any section.", observed=1, expected=1)
 
 # %% setup
 import no_such_module
-from keras_guide.claims import claim
+from keras_guide.claims import claim, require
 
 # %% holds
 claim("DEMO-HOLDS", "One is one.", observed=1, expected=1)
@@ -51,6 +51,14 @@ claim("DEMO-DIFFERS", "Two is one.", observed=2, expected=1)
 claim(
     "DEMO-NOT-APPLICABLE", "Needs a module.", observed=no_such_module.value, expected=1
 )
+
+# %% lacks-the-api
+require(False, "this stack has no such API")
+claim("DEMO-REQUIRES", "Needs an API.", observed=1, expected=1)
+
+# %% keras-says-missing
+raise ImportError("Layer X requires TensorFlow.")
+claim("DEMO-IMPORT-ERROR", "Needs TensorFlow.", observed=1, expected=1)
 
 # %% fails
 half = 1 / 0
@@ -75,6 +83,8 @@ def test_the_runner_gives_every_claim_one_of_four_outcomes(tmp_path, monkeypatch
         "DEMO-HOLDS": "holds",
         "DEMO-DIFFERS": "differs",
         "DEMO-NOT-APPLICABLE": "not applicable",
+        "DEMO-REQUIRES": "not applicable",
+        "DEMO-IMPORT-ERROR": "not applicable",
         "DEMO-ERROR": "error",
         "DEMO-AFTER-ERROR": "error",
         "DEMO-NEVER-REACHED": "error",
@@ -84,6 +94,13 @@ def test_the_runner_gives_every_claim_one_of_four_outcomes(tmp_path, monkeypatch
     assert (
         record["DEMO-NOT-APPLICABLE"]["reason"]
         == "needs no_such_module (in missing-module)"
+    )
+    assert (
+        record["DEMO-REQUIRES"]["reason"]
+        == "this stack has no such API (in lacks-the-api)"
+    )
+    assert record["DEMO-IMPORT-ERROR"]["reason"] == (
+        "ImportError: Layer X requires TensorFlow. (in keras-says-missing)"
     )
     assert (
         record["DEMO-ERROR"]["message"]

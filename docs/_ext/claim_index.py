@@ -8,6 +8,9 @@
 * ``{claim-index}`` is replaced by the table of every claim in the pages' code
   (``keras_guide.registry``) on the Claims page; a claim that no executed cell
   proved is a warning too.
+* Where a claim does not hold on every stack of the committed matrix
+  (``docs/_data/matrix``), its scope is shown in its badge, in the title of every
+  link to it, and on the Claims page.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from guide_build.claim_output import inline_code
+from keras_guide.matrix import RESULTS, STACK_ORDER, load_results, scope
 from keras_guide.registry import ClaimSyntaxError, all_claims
 
 logger = logging.getLogger(__name__)
@@ -45,7 +49,18 @@ def _is_claim(node) -> bool:
     return isinstance(node, nodes.container) and "claim_id" in node.attributes
 
 
+def _uses_claims(doctree) -> bool:
+    return any(
+        next(iter(doctree.findall(kind)), None) is not None
+        for kind in (_is_claim, claim_reference, claim_index)
+    )
+
+
 def collect_claims(app, doctree) -> None:
+    if _uses_claims(doctree):
+        # Scopes come from the committed matrix: a new one rewrites the page.
+        for stack in STACK_ORDER:
+            app.env.note_dependency(str(RESULTS / f"{stack}.json"))
     claims = _claims(app.env)
     code_cells = list(doctree.findall(_is_code_cell))
     for badge in doctree.findall(_is_claim):
@@ -117,12 +132,24 @@ def toctree_order(env) -> list[str]:
 
 
 def _link(
-    builder, fromdocname: str, claim_id: str, claim: dict, *children
+    builder, fromdocname: str, claim_id: str, claim: dict, *children, title=None
 ) -> nodes.reference:
     uri = builder.get_relative_uri(fromdocname, claim["docname"]) + f"#claim-{claim_id}"
     return nodes.reference(
-        "", "", *children, refuri=uri, internal=True, classes=["claim-link"]
+        "",
+        "",
+        *children,
+        refuri=uri,
+        internal=True,
+        classes=["claim-link"],
+        **({"reftitle": title} if title else {}),
     )
+
+
+def scope_text(scopes: dict[str, str | None], claim_id: str) -> str:
+    if claim_id not in scopes:
+        return "the site's stack; it reads the matrix"
+    return scopes[claim_id] or "every stack"
 
 
 class ResolveClaims(SphinxPostTransform):
@@ -130,6 +157,17 @@ class ResolveClaims(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:
         claims = _claims(self.env)
+        results = load_results()
+        scopes = {
+            claim_id: scope(results, claim_id)
+            for claim_id in results[STACK_ORDER[0]]["claims"]
+        }
+        for badge in self.document.findall(_is_claim):
+            if where := scopes.get(badge["claim_id"]):
+                badge[0] += [
+                    nodes.Text(" "),
+                    nodes.inline("", f"Scope: {where}", classes=["claim-scope"]),
+                ]
         for node in list(self.document.findall(claim_reference)):
             claim_id = node["claim_id"]
             if claim_id not in claims:
@@ -140,6 +178,9 @@ class ResolveClaims(SphinxPostTransform):
                 node.replace_self(nodes.literal(claim_id, claim_id))
                 continue
             label = nodes.literal(f"✔ {claim_id}", f"✔ {claim_id}")
+            title = claims[claim_id]["statement"].replace("`", "")
+            if where := scopes.get(claim_id):
+                title += f" (Scope: {where})"
             node.replace_self(
                 _link(
                     self.app.builder,
@@ -147,12 +188,15 @@ class ResolveClaims(SphinxPostTransform):
                     claim_id,
                     claims[claim_id],
                     label,
+                    title=title,
                 )
             )
         for node in list(self.document.findall(claim_index)):
-            node.replace_self(self.claim_table(claims, node))
+            node.replace_self(self.claim_table(claims, scopes, node))
 
-    def claim_table(self, proved: dict[str, dict], placeholder) -> nodes.table:
+    def claim_table(
+        self, proved: dict[str, dict], scopes: dict[str, str | None], placeholder
+    ) -> nodes.table:
         try:
             known = all_claims()
         except ClaimSyntaxError as error:
@@ -166,11 +210,11 @@ class ResolveClaims(SphinxPostTransform):
                     location=placeholder,
                 )
         order = {name: i for i, name in enumerate(toctree_order(self.env))}
-        headers = ("Claim", "Statement", "Proved in")
+        headers = ("Claim", "Statement", "Where it holds", "Proved in")
         table = nodes.table(classes=["claim-index"])
         group = nodes.tgroup(cols=len(headers))
         table += group
-        group += [nodes.colspec(colwidth=width) for width in (25, 55, 20)]
+        group += [nodes.colspec(colwidth=width) for width in (20, 45, 20, 15)]
         head = [nodes.entry("", nodes.paragraph(text=h)) for h in headers]
         group += nodes.thead("", nodes.row("", *head))
         body = nodes.tbody()
@@ -192,6 +236,7 @@ class ResolveClaims(SphinxPostTransform):
                     "", "", _link(builder, here, claim_id, claim, identifier)
                 ),
                 nodes.paragraph("", "", *inline_code(known[claim_id].statement)),
+                nodes.paragraph("", scope_text(scopes, claim_id)),
                 nodes.paragraph("", "", _link(builder, here, claim_id, claim, where)),
             )
             body += nodes.row("", *[nodes.entry("", cell) for cell in cells])
@@ -215,4 +260,4 @@ def setup(app):
     app.connect("env-purge-doc", purge_claims)
     app.connect("env-merge-info", merge_claims)
     app.connect("env-updated", pages_with_index)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 2}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}

@@ -93,3 +93,61 @@ def statuses(results: dict[str, dict], claim_id: str) -> dict[str, str]:
         stack: outcome["status"]
         for stack, outcome in outcomes(results, claim_id).items()
     }
+
+
+BACKEND_NAMES = {"tf": "TF", "jax": "JAX", "torch": "PyTorch"}
+
+
+def keras_name(result: dict) -> str:
+    """The Keras a stack ran, as prose names it: Keras 2, Keras 3.15, the next Keras."""
+    versions = result["versions"]
+    if "keras-nightly" in versions:
+        return "the next Keras"
+    if "keras" not in versions:
+        return "Keras 2"
+    major, minor, *_ = versions["keras"].split(".")
+    return f"Keras {major}.{minor}"
+
+
+def where(results: dict[str, dict], stacks) -> str:
+    """Stacks in words, grouped by Keras: "Keras 3.15 on TF, JAX; Keras 2 on TF".
+
+    >>> results = {
+    ...     "keras2-tf": {"versions": {"tf-keras": "2.21.0"}},
+    ...     "keras3-tf": {"versions": {"keras": "3.15.1"}},
+    ...     "keras3-jax": {"versions": {"keras": "3.15.1"}},
+    ... }
+    >>> where(results, ["keras3-tf", "keras3-jax", "keras2-tf"])
+    'Keras 3.15 on TF, JAX; Keras 2 on TF'
+    """
+    groups: dict[str, list[str]] = {}
+    for stack in stacks:
+        backend = BACKEND_NAMES[stack.rsplit("-", 1)[1]]
+        groups.setdefault(keras_name(results[stack]), []).append(backend)
+    return "; ".join(f"{name} on {', '.join(on)}" for name, on in groups.items())
+
+
+def scope(results: dict[str, dict], claim_id: str) -> str | None:
+    """Where a claim holds and where it does not, or None if it holds everywhere.
+
+    >>> results = {
+    ...     "keras2-tf": {"versions": {"tf-keras": "2.21.0"},
+    ...                   "claims": {"X": {"status": "differs"}}},
+    ...     "keras3-tf": {"versions": {"keras": "3.15.1"},
+    ...                   "claims": {"X": {"status": "holds"}}},
+    ...     "keras3-jax": {"versions": {"keras": "3.15.1"},
+    ...                    "claims": {"X": {"status": "not applicable"}}},
+    ... }
+    >>> scope(results, "X")
+    'holds: Keras 3.15 on TF · differs: Keras 2 on TF · not applicable: Keras 3.15 on JAX'
+    """
+    by_status: dict[str, list[str]] = {status: [] for status in SYMBOLS}
+    for stack, status in statuses(results, claim_id).items():
+        by_status[status].append(stack)
+    if len(by_status["holds"]) == len(results):
+        return None
+    return " · ".join(
+        f"{status}: {where(results, stacks)}"
+        for status, stacks in by_status.items()
+        if stacks
+    )

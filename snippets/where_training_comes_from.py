@@ -161,11 +161,12 @@ chain_received = {
     name: getattr(chain, name).received for name in ("first", "default_true", "last")
 }
 display(pd.Series(chain_received, name="chain(x): layer received"))
+glue("chain-length", len(chain_received))
 claim(
     "SOURCE-DEFAULT-PASSED-ON",
-    "When a layer falls back to a non-`None` signature default, that value becomes the "
-    "outer value for every layer called after it in the same outer call, not only its "
-    "own sublayers.",
+    "In Keras 3.15, when a layer falls back to a non-`None` signature default, that "
+    "value becomes the outer value for every layer called after it in the same outer "
+    "call, not only its own sublayers.",
     observed=list(chain_received.values()),
     expected=[None, True, True],
 )
@@ -329,6 +330,8 @@ def frozen_advice_model(library, probe):
 
 
 def watch_every_call(library, probe):
+    """The table of what each call did; the average moving mean before any call
+    and after each one."""
     model, bn = frozen_advice_model(library, probe)
     calls = {
         "model.predict(x)": lambda: model.predict(features, **batched),
@@ -337,19 +340,27 @@ def watch_every_call(library, probe):
         "model.fit(x, y)": lambda: model.fit(features, targets, **batched),
         "model(x, training=True)": lambda: model(features, training=True),
     }
-    table = pd.DataFrame({name: watch(bn, probe, run) for name, run in calls.items()})
-    return table.T.rename_axis("call"), bn
+    initial_mean = float(bn.moving_mean.numpy().mean())
+    rows, mean_after = {}, {}
+    for name, run in calls.items():
+        rows[name] = watch(bn, probe, run)
+        mean_after[name] = float(bn.moving_mean.numpy().mean())
+    return pd.DataFrame(rows).T.rename_axis("call"), initial_mean, mean_after
 
 
 print("Keras", keras.__version__)
-keras3_table, keras3_bn = watch_every_call(keras, TrainingProbe())
+keras3_table, keras3_initial_mean, keras3_mean_after = watch_every_call(
+    keras, TrainingProbe()
+)
 display(keras3_table)
-glue("keras3-moving-mean-after", float(keras3_bn.moving_mean.numpy().mean()))
+glue("graph-time-calls", len(keras3_table))
+glue("keras3-moving-mean-before", keras3_initial_mean)
+glue("keras3-moving-mean-after", keras3_mean_after["model.fit(x, y)"])
 
 # %% graph-time-false-keras3-claims
 claim(
     "SOURCE-FIT-OVERRIDES-GRAPH-TIME-FALSE",
-    "In Keras 3, `fit()` overrides a `training=False` written at graph-construction "
+    "In Keras 3.15, `fit()` overrides a `training=False` written at graph-construction "
     "time in a Functional model: the layer receives `True`, and a `BatchNormalization` "
     "inside `base_model(x, training=False)` updates its moving statistics.",
     observed=keras3_table.loc["model.fit(x, y)"].to_dict(),
@@ -367,7 +378,7 @@ claim(
 )
 claim(
     "SOURCE-CALL-TRUE-OVERRIDES-GRAPH-TIME-FALSE",
-    "In Keras 3, `model(x, training=True)` also overrides a graph-construction "
+    "In Keras 3.15, `model(x, training=True)` also overrides a graph-construction "
     "`training=False`.",
     observed=keras3_table.loc["model(x, training=True)"].to_dict(),
     expected={"probe received": True, "BN moving mean changed": True},
@@ -380,7 +391,7 @@ class Keras2Probe(Recorder, tf_keras.layers.Layer):
 
 
 print("tf-keras", tf_keras.__version__)
-keras2_table, keras2_bn = watch_every_call(tf_keras, Keras2Probe())
+keras2_table, _, _ = watch_every_call(tf_keras, Keras2Probe())
 display(keras2_table)
 claim(
     "SOURCE-KERAS2-GRAPH-TIME-FALSE-HOLDS",
@@ -405,22 +416,37 @@ def moving_mean_moves_in_fit(library, freeze):
     return not np.array_equal(before, bn.moving_mean.numpy())
 
 
-frozen_fit = pd.DataFrame(
-    {
-        f"{library.__name__} {library.__version__}": {
+def frozen_fit_table(library):
+    return pd.Series(
+        {
             f"bn.trainable = {not freeze}": moving_mean_moves_in_fit(library, freeze)
             for freeze in (False, True)
-        }
-        for library in (keras, tf_keras)
-    }
-).rename_axis("fit: BN moving mean changed")
+        },
+        name=f"{library.__name__} {library.__version__}",
+    ).rename_axis("fit: BN moving mean changed")
+
+
+frozen_fit = frozen_fit_table(keras)
 display(frozen_fit)
 claim(
     "SOURCE-FROZEN-BN-STAYS-IN-INFERENCE-IN-FIT",
-    "On both Keras 3 and Keras 2, `fit()` updates a `BatchNormalization`'s moving "
+    "On Keras 3, `fit()` updates a `BatchNormalization`'s moving statistics unless "
+    "the layer has `trainable = False`.",
+    observed=frozen_fit.to_dict(),
+    expected={"bn.trainable = True": True, "bn.trainable = False": False},
+)
+
+
+# %% frozen-bn-in-fit-keras2
+print("tf-keras", tf_keras.__version__)
+keras2_frozen_fit = frozen_fit_table(tf_keras)
+display(keras2_frozen_fit)
+claim(
+    "SOURCE-FROZEN-BN-STAYS-IN-INFERENCE-IN-FIT-KERAS2",
+    "On Keras 2 (tf-keras), `fit()` updates a `BatchNormalization`'s moving "
     "statistics unless the layer has `trainable = False`.",
-    observed=frozen_fit.to_dict("list"),
-    expected={column: [True, False] for column in frozen_fit.columns},
+    observed=keras2_frozen_fit.to_dict(),
+    expected={"bn.trainable = True": True, "bn.trainable = False": False},
 )
 
 
@@ -465,29 +491,92 @@ def training_default(layer_class):
     return "no training argument" if parameter is None else parameter.default
 
 
-random_layers = ["RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation"]
-random_layers += ["RandomContrast", "RandomBrightness", "RandomCrop"]
-other_layers = ["Resizing", "CenterCrop", "Rescaling", "Normalization"]
-other_layers += ["Dropout", "BatchNormalization"]
-signatures = pd.Series(
-    {
-        name: training_default(getattr(keras.layers, name))
-        for name in random_layers + other_layers
-    },
-    name="training default in call()",
-)
-display(signatures)
+def takes_seed(layer_class):
+    return "seed" in inspect.signature(layer_class.__init__).parameters
+
+
+layer_classes = {
+    name: member
+    for name, member in inspect.getmembers(keras.layers, inspect.isclass)
+    if issubclass(member, keras.layers.Layer)
+}
+training_true = {
+    name: takes_seed(layer_class)
+    for name, layer_class in sorted(layer_classes.items())
+    if training_default(layer_class) is True
+}
+seeded = [name for name, seed in training_true.items() if seed]
+unseeded = [name for name, seed in training_true.items() if not seed]
+print(f"{len(layer_classes)} layer classes in keras.layers.")
+print(f"call() defaults to training=True in {len(training_true)} of them:")
+print(f"- {len(seeded)} take a seed:", ", ".join(seeded))
+print(f"- {len(unseeded)} take no seed:", ", ".join(unseeded))
+glue("layer-classes", len(layer_classes))
+glue("training-true-layers", len(training_true))
+glue("training-true-seeded", len(seeded))
+glue("training-true-unseeded", len(unseeded))
+
+other_layers = ["Rescaling", "Normalization", "Dropout", "BatchNormalization"]
+other_defaults = {name: training_default(layer_classes[name]) for name in other_layers}
+display(pd.Series(other_defaults, name="training default in call()", dtype=object))
 claim(
     "SOURCE-PREPROCESSING-TRAINING-DEFAULTS",
-    "Keras 3's random augmentation layers (`RandomFlip`, `RandomRotation`, "
-    "`RandomZoom`, `RandomTranslation`, `RandomContrast`, `RandomBrightness`, "
-    "`RandomCrop`), `Resizing` and `CenterCrop` declare `training=True` as their call "
-    "default; `Rescaling` and `Normalization` have no `training` argument; `Dropout` "
-    "defaults to `training=False` and `BatchNormalization` to `training=None`.",
-    observed=signatures.to_dict(),
+    "In Keras 3.15, the layers of `keras.layers` whose `call()` defaults to "
+    "`training=True` are exactly: `AugMix`, `CutMix`, `MixUp`, `RandAugment`, "
+    "`RandomBrightness`, `RandomColorDegeneration`, `RandomColorJitter`, "
+    "`RandomContrast`, `RandomCrop`, `RandomElasticTransform`, `RandomErasing`, "
+    "`RandomFlip`, `RandomGaussianBlur`, `RandomGrayscale`, `RandomHue`, "
+    "`RandomInvert`, `RandomPerspective`, `RandomPosterization`, `RandomRotation`, "
+    "`RandomSaturation`, `RandomSharpness`, `RandomShear`, `RandomTranslation`, "
+    "`RandomZoom` and `Solarization`, which take a `seed`, and `AutoContrast`, "
+    "`CenterCrop`, `ContrastLimitedAdaptiveHistogramEqualization`, `Equalization`, "
+    "`MaxNumBoundingBoxes`, `Pipeline` and `Resizing`, which do not; `Rescaling` and "
+    "`Normalization` have no `training` argument; `Dropout` defaults to "
+    "`training=False` and `BatchNormalization` to `training=None`.",
+    observed={
+        "training=True, takes a seed": seeded,
+        "training=True, no seed": unseeded,
+        **other_defaults,
+    },
     expected={
-        **dict.fromkeys(random_layers + ["Resizing", "CenterCrop"], True),
-        **dict.fromkeys(["Rescaling", "Normalization"], "no training argument"),
+        "training=True, takes a seed": [
+            "AugMix",
+            "CutMix",
+            "MixUp",
+            "RandAugment",
+            "RandomBrightness",
+            "RandomColorDegeneration",
+            "RandomColorJitter",
+            "RandomContrast",
+            "RandomCrop",
+            "RandomElasticTransform",
+            "RandomErasing",
+            "RandomFlip",
+            "RandomGaussianBlur",
+            "RandomGrayscale",
+            "RandomHue",
+            "RandomInvert",
+            "RandomPerspective",
+            "RandomPosterization",
+            "RandomRotation",
+            "RandomSaturation",
+            "RandomSharpness",
+            "RandomShear",
+            "RandomTranslation",
+            "RandomZoom",
+            "Solarization",
+        ],
+        "training=True, no seed": [
+            "AutoContrast",
+            "CenterCrop",
+            "ContrastLimitedAdaptiveHistogramEqualization",
+            "Equalization",
+            "MaxNumBoundingBoxes",
+            "Pipeline",
+            "Resizing",
+        ],
+        "Rescaling": "no training argument",
+        "Normalization": "no training argument",
         "Dropout": False,
         "BatchNormalization": None,
     },
@@ -560,8 +649,9 @@ display(before_bn)
 plain_call = before_bn["model(x)"]
 claim(
     "SOURCE-DEFAULT-TRUE-PUTS-LATER-BN-IN-TRAINING",
-    "Under a plain `model(x)`, a layer with a `training=True` default (an augmentation "
-    "layer or `Resizing`) passes `True` to the layers after it, so a later "
+    "In Keras 3.15, under a plain `model(x)`, a layer with a `training=True` default "
+    "(an augmentation layer or `Resizing`) passes `True` to the layers after it, so a "
+    "later "
     "`BatchNormalization` runs in training mode and updates its moving statistics; "
     "after `Rescaling` it does not.",
     observed=plain_call.to_dict("index"),
@@ -613,17 +703,21 @@ def inner_received(wrapper_class, **call_kwargs):
     return received(wrapper.inner, lambda: wrapper(ones, **call_kwargs))
 
 
-forwarding = pd.DataFrame(
-    {
-        (library.__name__, cls.__name__): {
-            "wrapper(x, training=True)": inner_received(cls, training=True),
-            "wrapper(x, training=False)": inner_received(cls, training=False),
-            "wrapper(x)": inner_received(cls),
+def forwarding_table(library, probe_class):
+    """What the inner layer receives, per wrapper and per call of the wrapper."""
+    return pd.DataFrame(
+        {
+            cls.__name__: {
+                "wrapper(x, training=True)": inner_received(cls, training=True),
+                "wrapper(x, training=False)": inner_received(cls, training=False),
+                "wrapper(x)": inner_received(cls),
+            }
+            for cls in wrapper_classes(library, probe_class)
         }
-        for library, probe_class in ((keras, TrainingProbe), (tf_keras, Keras2Probe))
-        for cls in wrapper_classes(library, probe_class)
-    }
-).T.rename_axis(["library", "wrapper"])
+    ).T.rename_axis(f"{library.__name__} {library.__version__}: wrapper")
+
+
+forwarding = forwarding_table(keras, TrainingProbe)
 display(forwarding)
 
 # %% forwarding-claims
@@ -632,20 +726,25 @@ forwards_row = {
     "wrapper(x, training=False)": False,
     "wrapper(x)": None,
 }
-expected = {
+same_for_every_wrapper = {
     wrapper: forwards_row for wrapper in ("Forwards", "Drops", "NoTrainingArgument")
 }
 claim(
     "SOURCE-FORGETTING-TRAINING-IS-HARMLESS",
     "In Keras 3, an inner layer receives the same `training` whether its custom parent "
     "layer forwards `training`, drops it, or has no `training` argument.",
-    observed=forwarding.loc["keras"].to_dict("index"),
-    expected=expected,
+    observed=forwarding.to_dict("index"),
+    expected=same_for_every_wrapper,
 )
+
+# %% forwarding-keras2
+print("tf-keras", tf_keras.__version__)
+keras2_forwarding = forwarding_table(tf_keras, Keras2Probe)
+display(keras2_forwarding)
 claim(
     "SOURCE-FORGETTING-TRAINING-IS-HARMLESS-KERAS2",
     "Keras 2 (tf-keras) propagates `training` the same way: forwarding, dropping or "
     "not declaring it gives the inner layer the same value.",
-    observed=forwarding.loc["tf_keras"].to_dict("index"),
-    expected=expected,
+    observed=keras2_forwarding.to_dict("index"),
+    expected=same_for_every_wrapper,
 )

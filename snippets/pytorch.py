@@ -83,7 +83,12 @@ def watch(bn, x):
 
 
 rng = np.random.default_rng(0)
-batch = torch.from_numpy(rng.normal(loc=5.0, scale=2.0, size=(64, 3)).astype("float32"))
+batch_mean, batch_std = 5.0, 2.0
+glue("batch-mean", batch_mean)
+glue("batch-std", batch_std)
+batch = torch.from_numpy(
+    rng.normal(batch_mean, batch_std, size=(64, 3)).astype("float32")
+)
 new_torch_bn = nn.BatchNorm1d(3)
 new_keras_bn = keras.layers.BatchNormalization()
 _, torch_report = watch(new_torch_bn, batch)

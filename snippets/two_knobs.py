@@ -5,13 +5,16 @@ Run it outside Jupyter: ``python -m guide_build.run keras3-tf run.json two_knobs
 """
 
 # %% setup
+import math
+import warnings
+
 import keras
 import numpy as np
 import pandas as pd
 import tf_keras
 from IPython.display import display
 
-from keras_guide.backends import gradient_step, to_numpy
+from keras_guide.backends import to_numpy
 from keras_guide.batchnorm import call_and_watch
 from keras_guide.claims import claim
 from keras_guide.page import glue, start_page
@@ -51,7 +54,9 @@ model.compile(optimizer="sgd", loss="mse")
 
 before = [w.numpy() for w in model.weights]
 x = np.random.default_rng(1).normal(size=(32, 4)).astype("float32")
-model.fit(x, x.sum(axis=1), epochs=1, verbose=0)
+epochs = 1
+model.fit(x, x.sum(axis=1), epochs=epochs, verbose=0)
+glue("frozen-fit-epochs", epochs)
 
 claim(
     "KNOBS-FIT-UPDATES-TRAINABLE-ONLY",
@@ -70,6 +75,7 @@ claim(
 bn = keras.layers.BatchNormalization()
 bn.build((None, 4))
 display(weight_lists(bn))
+glue("bn-weight-count", len(bn.weights))
 claim(
     "KNOBS-BN-FOUR-WEIGHTS",
     "`BatchNormalization` has four weights: `gamma` and `beta` are trainable, "
@@ -92,6 +98,8 @@ claim(
 # %% dropout-training
 ones = np.ones((1, 8), dtype="float32")
 dropout = keras.layers.Dropout(0.5, seed=1)
+glue("dropout-rate", dropout.rate)
+glue("dropout-scale", 1 / (1 - dropout.rate))
 print("training=True: ", to_numpy(dropout(ones, training=True)))
 print("training=False:", to_numpy(dropout(ones, training=False)))
 print("not passed:    ", to_numpy(dropout(ones)))
@@ -110,7 +118,10 @@ claim(
 
 # %% batch
 rng = np.random.default_rng(0)
-batch = rng.normal(loc=5.0, scale=2.0, size=(64, 4)).astype("float32")
+drawn_mean, drawn_std = 5.0, 2.0
+batch = rng.normal(loc=drawn_mean, scale=drawn_std, size=(64, 4)).astype("float32")
+glue("batch-drawn-mean", drawn_mean)
+glue("batch-drawn-std", drawn_std)
 print("batch mean:     ", batch.mean(axis=0).round(2))
 print("batch variance: ", batch.var(axis=0).round(2))
 
@@ -128,6 +139,8 @@ claim(
     ),
     expected=({0.0}, {1.0}),
 )
+glue("initial-moving-mean", float(new_bn.moving_mean.numpy()[0]))
+glue("initial-moving-variance", float(new_bn.moving_variance.numpy()[0]))
 
 # %% bn-training-modes
 bn = keras.layers.BatchNormalization()
@@ -184,38 +197,69 @@ claim(
     expected=inference_mode,
 )
 
+
 # %% truth-table
-target = np.zeros_like(batch)
+class PassesTraining(keras.Model):
+    """A model whose `call()` calls its BatchNormalization as a row of the table says:
+    with `training=True`, with `training=False`, or with no `training` (None)."""
+
+    def __init__(self, bn, training):
+        super().__init__()
+        self.bn = bn
+        self.bn_training = training
+
+    def call(self, inputs):
+        if self.bn_training is None:
+            return self.bn(inputs)
+        return self.bn(inputs, training=self.bn_training)
+
+
+# `batch_size` is the length of the batch, so each epoch is one training step.
+fit_options = {"batch_size": len(batch), "epochs": 1, "shuffle": False, "verbose": 0}
+steps = fit_options["epochs"] * math.ceil(len(batch) / fit_options["batch_size"])
+glue("truth-table-epochs", fit_options["epochs"])
+glue("truth-table-steps", steps)
+# A target of ones: with zeros, `beta` would move in training mode only by round-off,
+# since a batch-normalised output has mean 0.
+target = np.ones_like(batch)
+
+
+def learns_in_fit(trainable, training):
+    """Fit a model around a BatchNormalization; say whether `gamma` and `beta` moved."""
+    bn = keras.layers.BatchNormalization()
+    bn.build(batch.shape)
+    bn.trainable = trainable
+    model = PassesTraining(bn, training)
+    # Eager: each new model would otherwise trace a new tf.function, and TensorFlow
+    # logs a retracing warning from the fifth one on.
+    model.compile(optimizer="sgd", loss="mse", run_eagerly=True)
+    gamma, beta = bn.gamma.numpy(), bn.beta.numpy()
+    with warnings.catch_warnings():
+        # Keras 3 warns that a model with a frozen BatchNormalization has no
+        # trainable weights: that is the point of the frozen rows.
+        warnings.filterwarnings("ignore", "The model does not have any trainable")
+        model.fit(batch, target, **fit_options)
+    return {
+        "fit() changes gamma": not np.array_equal(gamma, bn.gamma.numpy()),
+        "fit() changes beta": not np.array_equal(beta, bn.beta.numpy()),
+    }
 
 
 def observe(trainable, training):
-    """Call Dropout and BatchNormalization with these flags; say what they did."""
+    """Call Dropout and BatchNormalization directly with these flags, then fit a
+    BatchNormalization with them; say what each did."""
     kwargs = {} if training is None else {"training": training}
     dropout = keras.layers.Dropout(0.5, seed=1)
     dropout.trainable = trainable
     bn = keras.layers.BatchNormalization()
     bn.build(batch.shape)
     bn.trainable = trainable
-
-    gamma, beta = bn.gamma.numpy(), bn.beta.numpy()
     _, report = call_and_watch(bn, batch, **kwargs)
-    # One step as fit() takes it: gradients for the trainable weights only.
-    if bn.trainable_weights:
-        loss = keras.losses.MeanSquaredError()
-        gradient_step(
-            lambda: loss(target, bn(batch, **kwargs)),
-            bn.trainable_weights,
-            keras.optimizers.SGD(0.1),
-        )
-
     return {
         "Dropout drops units": not np.array_equal(dropout(ones, **kwargs), ones),
         "BN normalises with": report["normalised with"],
         "BN moving stats change": report["moving stats changed"],
-        "gamma/beta change in a gradient step": not (
-            np.array_equal(gamma, bn.gamma.numpy())
-            and np.array_equal(beta, bn.beta.numpy())
-        ),
+        **learns_in_fit(trainable, training),
     }
 
 
@@ -248,19 +292,28 @@ claim(
     ),
     expected=([(True, True)], True),
 )
+trainable_by_row = [trainable for trainable, _ in flags]
 claim(
     "KNOBS-GAMMA-BETA-FOLLOW-TRAINABLE",
-    "A gradient step changes `gamma` and `beta` exactly when `trainable` is True, "
-    "whatever `training` is: the two knobs control different things.",
-    observed=truth_table["gamma/beta change in a gradient step"].tolist(),
-    expected=[trainable for trainable, _ in flags],
+    "`fit()` changes both `gamma` and `beta` of a `BatchNormalization` whose "
+    "`trainable` is True, and neither when it is False, whether the model's `call()` "
+    "passes the layer `training=True`, `training=False` or no `training`: the two "
+    "knobs control different things.",
+    observed={
+        "gamma": truth_table["fit() changes gamma"].tolist(),
+        "beta": truth_table["fit() changes beta"].tolist(),
+    },
+    expected={"gamma": trainable_by_row, "beta": trainable_by_row},
 )
+called_directly = truth_table[
+    ["Dropout drops units", "BN normalises with", "BN moving stats change"]
+]
 claim(
     "KNOBS-TRAINING-DEFAULTS-TO-INFERENCE",
-    "Called directly, outside any model, a layer given no `training` behaves as with "
-    "`training=False`.",
-    observed=truth_table.xs("not passed", level="training").equals(
-        truth_table.xs(False, level="training")
+    "Called directly, outside any model, `Dropout` and `BatchNormalization` given no "
+    "`training` behave as with `training=False`.",
+    observed=called_directly.xs("not passed", level="training").equals(
+        called_directly.xs(False, level="training")
     ),
     expected=True,
 )

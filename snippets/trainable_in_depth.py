@@ -6,7 +6,10 @@ Run it outside Jupyter:
 """
 
 # %% setup
+import ast
+import importlib
 import inspect
+import textwrap
 from pathlib import Path
 
 import keras
@@ -15,7 +18,7 @@ import pandas as pd
 import tf_keras
 from IPython.display import display
 
-from keras_guide.claims import claim
+from keras_guide.claims import claim, require
 from keras_guide.models import (
     fit_and_watch,
     parameter_count,
@@ -59,8 +62,8 @@ weight_table = weight_lists(model, by_path=True)
 display(weight_table)
 claim(
     "TRAINABLE-MODEL-WEIGHT-LISTS",
-    "A model's `weights` lists the weights of every layer inside it, nested models "
-    "included; each one is in exactly one of `trainable_weights` and "
+    "In Keras 3, a model's `weights` lists the weights of every layer inside it, "
+    "nested models included; each one is in exactly one of `trainable_weights` and "
     "`non_trainable_weights`, and only the moving statistics of `BatchNormalization` "
     "are non-trainable.",
     observed=(
@@ -85,6 +88,8 @@ steps["model.trainable = False"] = flags(model)
 model.trainable = True
 steps["model.trainable = True"] = flags(model)
 display(pd.DataFrame(steps))
+glue("flip-count", len(steps))
+glue("inner-layer-count", len(model.get_layer("inner").layers))
 claim(
     "TRAINABLE-SET-IS-RECURSIVE",
     "Setting `trainable` on a model sets it on every layer inside it, at any depth; "
@@ -110,6 +115,12 @@ print(inspect.getsource(keras.layers.Layer.trainable_weights.fget))
 
 dense = keras.layers.Dense(2)
 dense.build((None, 3))
+kernel_flag = inspect.getattr_static(dense.kernel, "trainable")
+require(
+    getattr(kernel_flag, "fset", None) is not None,
+    "Keras 2 variables (TensorFlow's `tf.Variable`) have no setter for "
+    "`trainable`: a variable's own flag is fixed when it is created",
+)
 dense.trainable = False
 dense.kernel.trainable = True
 layer_off_variable_on = weight_names(dense.trainable_weights)
@@ -138,6 +149,8 @@ model.compile(optimizer="sgd", loss="mse")
 changed, messages = fit_and_watch(model, x, y)
 print("changed by fit:", [path for path, moved in changed.items() if moved])
 print("fit said:", messages)
+glue("epochs", len(model.history.epoch))
+glue("head-weight-count", len(head.trainable_weights))
 claim(
     "TRAINABLE-CHILD-OF-FROZEN-MODEL",
     "A layer set to `trainable = True` inside a frozen model lists its weights in its "
@@ -147,8 +160,9 @@ claim(
 )
 claim(
     "TRAINABLE-CHILD-OF-FROZEN-MODEL-NOT-FIT",
-    "`fit()` on a frozen model changes no weight, even those of a layer set back to "
-    "`trainable = True` inside it, and warns that the model has no trainable weights.",
+    "In Keras 3 on TensorFlow, `fit()` on a frozen model changes no weight, even those "
+    "of a layer set back to `trainable = True` inside it, and warns that the model has "
+    "no trainable weights.",
     observed=(any(changed.values()), messages),
     expected=(False, ["warning: The model does not have any trainable weights."]),
 )
@@ -277,7 +291,8 @@ claim(
 )
 claim(
     "TRAINABLE-CHANGE-AFTER-FIT-IGNORED",
-    "In Keras 3, a `trainable` change made after a `fit()` is ignored by the next "
+    "In Keras 3 on TensorFlow, a `trainable` change made after a `fit()` is ignored by "
+    "the next "
     "`fit()` unless you recompile: a frozen layer keeps being updated, an unfrozen one "
     "stays as it was.",
     observed=(
@@ -288,7 +303,8 @@ claim(
 )
 claim(
     "TRAINABLE-RECOMPILE-APPLIES-CHANGE",
-    "In Keras 3, calling `compile()` again, or `make_train_function(force=True)`, "
+    "In Keras 3 on TensorFlow and on PyTorch, calling `compile()` again, or "
+    "`make_train_function(force=True)`, "
     "makes the next `fit()` follow the new `trainable` flags.",
     observed=(
         took_effect["compile, fit, freeze, compile, fit"],
@@ -298,7 +314,8 @@ claim(
 )
 claim(
     "TRAINABLE-NO-WARNING-KERAS3",
-    "Keras 3 raises no warning and logs nothing when `fit()` runs with `trainable` "
+    "Keras 3 on TensorFlow raises no warning and logs nothing when `fit()` runs with "
+    "`trainable` "
     "flags that differ from those the model was compiled or first fitted with.",
     observed=int(keras3_scenarios["warnings and logs"].map(len).sum()),
     expected=0,
@@ -346,21 +363,104 @@ claim(
     expected=(["src/engine/training_v1.py"], False),
 )
 
-# %% why-no-warning-keras3
-from keras.src.trainers.trainer import Trainer
 
-warning_calls = files_containing(keras, "self._warn_if_trainable_state_changed()")
-source = inspect.getsource(Trainer._assert_compile_called)
-print("Keras 3 files that call the warning:", warning_calls)
-print(source)
-lines = [line.strip() for line in source.splitlines()]
-call = lines.index("self._warn_if_trainable_state_changed()")
+# %% why-no-warning-keras3
+def trainer_module():
+    """Keras 3's module of `fit()` and `compile()`, or None where there is none."""
+    try:
+        return importlib.import_module("keras.src.trainers.trainer")
+    except ImportError:
+        return None
+
+
+def called_name(call):
+    """The name of the function or method a call calls: `f` in `x.f()` or `f()`."""
+    function = call.func
+    if isinstance(function, ast.Attribute):
+        return function.attr
+    return function.id if isinstance(function, ast.Name) else None
+
+
+def mentions_trainable(call):
+    """Whether a call is `warnings.warn(...)` with a message that says `trainable`."""
+    function = call.func
+    if not (
+        isinstance(function, ast.Attribute)
+        and isinstance(function.value, ast.Name)
+        and (function.value.id, function.attr) == ("warnings", "warn")
+        and call.args
+    ):
+        return False
+    return any(
+        isinstance(part, ast.Constant)
+        and isinstance(part.value, str)
+        and "trainable" in part.value
+        for part in ast.walk(call.args[0])
+    )
+
+
+def enclosing(node, kinds, parent):
+    """The nearest node around `node` that is one of `kinds`, or None."""
+    while node is not None and not isinstance(node, kinds):
+        node = parent.get(node)
+    return node
+
+
+def statement_before(statement, parent):
+    """The kind of the statement just before `statement` in its block, or None."""
+    for value in vars(parent[statement]).values():
+        if isinstance(value, list) and any(item is statement for item in value):
+            index = next(i for i, item in enumerate(value) if item is statement)
+            return type(value[index - 1]).__name__ if index else None
+
+
+module = trainer_module()
+require(
+    module is not None,
+    "this Keras has no module `keras.src.trainers.trainer`, where Keras 3.15.1 "
+    "defines `compile()` and `fit()`",
+)
+glue("keras-version", keras.__version__)
+trainer_source = Path(inspect.getsourcefile(module)).read_text(encoding="utf-8")
+trainer_tree = ast.parse(trainer_source)
+parent = {
+    child: node
+    for node in ast.walk(trainer_tree)
+    for child in ast.iter_child_nodes(node)
+}
+calls = [node for node in ast.walk(trainer_tree) if isinstance(node, ast.Call)]
+functions = (ast.FunctionDef, ast.AsyncFunctionDef)
+warners = [
+    enclosing(call, functions, parent) for call in calls if mentions_trainable(call)
+]
+warning_functions = sorted({warner.name for warner in warners if warner is not None})
+print("functions that warn about `trainable`:", warning_functions)
+warning_calls = [call for call in calls if called_name(call) in warning_functions]
+before_calls = []
+for call in warning_calls:
+    statement = enclosing(call, ast.stmt, parent)
+    before_calls.append(statement_before(statement, parent))
+    caller = enclosing(statement, functions, parent) or statement
+    print(textwrap.dedent(ast.get_source_segment(trainer_source, caller, padded=True)))
+print("statement just before each call:", before_calls)
+calling_files = sorted(
+    {
+        file
+        for warner in warning_functions
+        for file in files_containing(keras, f".{warner}(")
+    }
+)
+print("files that call it:", calling_files)
 claim(
     "TRAINABLE-KERAS3-WARNING-UNREACHABLE",
     "Keras 3.15.1 has a warning for a `trainable` change since `compile()`, but its "
     "only call comes right after a `raise`, so it never runs.",
-    observed=(warning_calls, lines[call - 1].startswith("raise")),
-    expected=(["src/trainers/trainer.py"], True),
+    observed=(
+        len(warning_functions),
+        calling_files,
+        before_calls,
+    ),
+    expected=(1, ["src/trainers/trainer.py"], ["Raise"]),
 )
 
 # %% summary
@@ -396,7 +496,8 @@ glue("bn-gamma-beta-params", parameter_count(bn_layer.trainable_weights))
 glue("head-params", summary_model.get_layer("head").count_params())
 claim(
     "TRAINABLE-SUMMARY-COLUMN",
-    "The Trainable column of `summary(show_trainable=True)` shows each layer's own "
+    "In Keras 3, the Trainable column of `summary(show_trainable=True)` shows each "
+    "layer's own "
     "`trainable` flag: Y or N, and - for a layer with no weights; `BatchNormalization` "
     "shows Y though its moving statistics are non-trainable.",
     observed=trainable_column(summary),
@@ -444,10 +545,11 @@ claim(
 )
 claim(
     "TRAINABLE-SUMMARY-OPTIMIZER",
-    "Once the optimizer is built, the summary adds an Optimizer params line, and Total "
+    "In Keras 3, once the optimizer is built, the summary adds an Optimizer params "
+    "line, and Total "
     "params is Trainable plus Non-trainable plus Optimizer params.",
     observed=(
-        nested_totals["Optimizer"],
+        nested_totals.get("Optimizer"),
         nested_totals["Total"]
         - nested_totals["Trainable"]
         - nested_totals["Non-trainable"],
@@ -478,8 +580,6 @@ layers = {
         keras.layers.Dense(3)
     ),
     "Embedding": keras.layers.Embedding(10, 2),
-    "StringLookup": keras.layers.StringLookup(vocabulary=["cat", "dog"]),
-    "IntegerLookup": keras.layers.IntegerLookup(vocabulary=[3, 5]),
     "Dropout(seed=1)": keras.layers.Dropout(0.5, seed=1),
 }
 for layer in layers.values():
@@ -489,6 +589,10 @@ weight_kinds_table = pd.DataFrame(
     {name: weight_kinds(layer) for name, layer in layers.items()}
 ).T
 display(weight_kinds_table)
+glue(
+    "normalization-weight-count",
+    len(weight_kinds_table.loc["Normalization (adapted)", "non_trainable_weights"]),
+)
 
 # %% other-layers-claims
 kinds = weight_kinds_table.to_dict(orient="index")
@@ -516,22 +620,38 @@ claim(
 )
 no_state = {"trainable_weights": [], "non_trainable_weights": [], "other variables": []}
 claim(
-    "TRAINABLE-LOOKUPS-NO-WEIGHTS",
-    "`StringLookup` and `IntegerLookup` have no weights and no variables at all: their "
-    "vocabulary is not a weight. `Embedding` has one weight, `embeddings`, and it is "
-    "trainable.",
-    observed=(kinds["StringLookup"], kinds["IntegerLookup"], kinds["Embedding"]),
-    expected=(no_state, no_state, {**no_state, "trainable_weights": ["embeddings"]}),
-)
-claim(
     "TRAINABLE-SEED-STATE-NOT-A-WEIGHT",
-    "A seeded `Dropout` has no weights, but its `variables` hold one non-trainable "
+    "In Keras 3, a seeded `Dropout` has no weights, but its `variables` hold one "
+    "non-trainable "
     "variable, `seed_generator_state`.",
     observed=(
         kinds["Dropout(seed=1)"],
         [v.trainable for v in layers["Dropout(seed=1)"].variables],
     ),
     expected=({**no_state, "other variables": ["seed_generator_state"]}, [False]),
+)
+
+# %% lookup-layers
+lookups = {
+    "StringLookup": keras.layers.StringLookup(vocabulary=["cat", "dog"]),
+    "IntegerLookup": keras.layers.IntegerLookup(vocabulary=[3, 5]),
+}
+for layer in lookups.values():
+    if not layer.built:
+        layer.build((None, 4))
+lookup_kinds = {name: weight_kinds(layer) for name, layer in lookups.items()}
+display(pd.DataFrame(lookup_kinds).T)
+claim(
+    "TRAINABLE-LOOKUPS-NO-WEIGHTS",
+    "`StringLookup` and `IntegerLookup` have no weights and no variables at all: their "
+    "vocabulary is not a weight. `Embedding` has one weight, `embeddings`, and it is "
+    "trainable.",
+    observed=(
+        lookup_kinds["StringLookup"],
+        lookup_kinds["IntegerLookup"],
+        kinds["Embedding"],
+    ),
+    expected=(no_state, no_state, {**no_state, "trainable_weights": ["embeddings"]}),
 )
 
 # %% fit-and-state
@@ -554,7 +674,8 @@ display(fit_table)
 non_trainable = ~fit_table["trainable_weights"]
 claim(
     "TRAINABLE-FIT-LEAVES-NORMALIZATION-STATE",
-    "`fit()` leaves the `mean`, `variance` and `count` of `Normalization` unchanged, "
+    "In Keras 3, `fit()` leaves the `mean`, `variance` and `count` of `Normalization` "
+    "unchanged, "
     "while in the same epoch it moves the moving statistics of `BatchNormalization`: "
     "non-trainable does not mean constant.",
     observed=fit_table.loc[non_trainable, "changed by fit"].to_dict(),
@@ -568,6 +689,10 @@ claim(
 )
 
 # %% metric-state
+require(
+    hasattr(stateful_model, "metrics_variables"),
+    "Keras 2 (tf-keras) models have no `metrics_variables`",
+)
 for name in ("metrics_variables", "non_trainable_variables", "non_trainable_weights"):
     print(f"{name}:", [weight_path(v) for v in getattr(stateful_model, name)])
 metric_ids = set(map(id, stateful_model.metrics_variables))

@@ -15,6 +15,7 @@ from site_files import (
 )
 
 from guide_build.pages import read_sections, snippet_path
+from keras_guide.matrix import load_results, scope
 from keras_guide.registry import all_claims
 
 # What TensorFlow, absl and Python print when they are not silenced.
@@ -102,17 +103,27 @@ def test_every_cell_is_a_snippet_section_in_file_order(page):
         assert "".join(cell["source"]).strip() == section.code.strip()
 
 
-def test_claims_page_lists_every_proved_claim_with_its_page_and_cell():
+def test_claims_page_lists_every_proved_claim_with_its_page_cell_and_scope():
+    results = load_results()
+    in_matrix = set(next(iter(results.values()))["claims"])
     listed = {}
     for row in built_html("claims").select("table.claim-index tbody tr"):
-        claim_id, statement, proved_in = row.find_all("td")
+        claim_id, statement, where, proved_in = row.find_all("td")
         link = proved_in.find("a")["href"]
         cell = proved_in.get_text(strip=True).rpartition(", ")[2]
-        listed[claim_id.get_text(strip=True)] = (link, statement.get_text(), cell)
+        listed[claim_id.get_text(strip=True)] = (
+            link,
+            statement.get_text(),
+            where.get_text(strip=True),
+            cell,
+        )
     proved = {
         claim_id: (
             f"{page}.html#claim-{claim_id}",
             claim["statement"].replace("`", ""),
+            (scope(results, claim_id) or "every stack")
+            if claim_id in in_matrix
+            else "the site's stack; it reads the matrix",
             f"cell {claim['cell'] + 1}",
         )
         for page in executed_pages()
@@ -120,6 +131,32 @@ def test_claims_page_lists_every_proved_claim_with_its_page_and_cell():
     }
     assert proved, "no page proves any claim"
     assert listed == proved
+
+
+def test_a_claim_narrower_than_every_stack_shows_its_scope_in_badge_and_links():
+    results = load_results()
+    scoped = 0
+    for page in executed_pages():
+        html = built_html(page)
+        for claim_id in proved_claims(page):
+            where = (
+                scope(results, claim_id)
+                if claim_id in results["keras3-tf"]["claims"]
+                else None
+            )
+            shown = html.find(id=f"claim-{claim_id}").select_one(".claim-scope")
+            assert (shown.get_text() if shown else None) == (
+                f"Scope: {where}" if where else None
+            ), claim_id
+            scoped += bool(where)
+    for page in all_pages():
+        for link in built_html(page).select("a.claim-link"):
+            claim_id = link["href"].split("#claim-")[1]
+            if claim_id in results["keras3-tf"]["claims"] and (
+                where := scope(results, claim_id)
+            ):
+                assert link["title"].endswith(f"(Scope: {where})"), claim_id
+    assert scoped, "no claim is narrower than every stack"
 
 
 def test_every_proved_claim_has_its_badge_and_a_sentence_that_links_to_it(page):

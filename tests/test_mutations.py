@@ -149,6 +149,8 @@ MUTATIONS = [
      "KNOBS-FROZEN-BN-INFERENCE-KERAS2"),
     ("fit-trains-frozen-layers", FIT_TRAINS_FROZEN_LAYERS, "two_knobs",
      "KNOBS-FIT-UPDATES-TRAINABLE-ONLY"),
+    ("fit-trains-frozen-gamma-beta", FIT_TRAINS_FROZEN_LAYERS, "two_knobs",
+     "KNOBS-GAMMA-BETA-FOLLOW-TRAINABLE"),
     ("bn-default-momentum", BN_DEFAULT_MOMENTUM_09, "inside_batchnorm",
      "BN-DEFAULTS"),
     ("bn-unbiased-variance", BN_UNBIASED_VARIANCE, "inside_batchnorm",

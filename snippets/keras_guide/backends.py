@@ -12,6 +12,8 @@ from __future__ import annotations
 import keras
 import numpy as np
 
+from keras_guide.claims import require
+
 
 def to_numpy(tensor) -> np.ndarray:
     """A layer's output as a NumPy array (on PyTorch, detached from autograd).
@@ -91,3 +93,12 @@ def gradient_step(loss, variables: list, optimizer) -> None:
     else:
         raise NotImplementedError(backend)
     optimizer.apply_gradients(zip(gradients, variables))
+
+
+def require_keras_3_beside_keras_2() -> None:
+    """Stop, as not applicable, where ``keras`` is Keras 2 itself: code that compares
+    Keras 3 with tf-keras has no Keras 3 to compare there."""
+    require(
+        keras.__version__.startswith("3."),
+        "compares Keras 3 with Keras 2, and on this stack `keras` is Keras 2",
+    )

@@ -139,7 +139,7 @@ def scope(results: dict[str, dict], claim_id: str) -> str | None:
     ...                    "claims": {"X": {"status": "not applicable"}}},
     ... }
     >>> scope(results, "X")
-    'holds: Keras 3.15 on TF · differs: Keras 2 on TF · not applicable: Keras 3.15 on JAX'
+    'holds: Keras 3.15 on TF · differs: Keras 2 on TF · not applicable: Keras...'
     """
     by_status: dict[str, list[str]] = {status: [] for status in SYMBOLS}
     for stack, status in statuses(results, claim_id).items():

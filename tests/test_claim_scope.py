@@ -1,0 +1,96 @@
+"""A claim's statement is no wider than where the committed matrix shows it holds.
+
+A statement that names no Keras version or backend speaks for every stack; one
+that names some speaks for those. On every stack it speaks for, the claim must
+hold, or be not applicable because the stack lacks the API (with the reason).
+"Keras 3" includes the next Keras; "Keras 3.15" does not.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from guide_build.pages import DOCS
+from keras_guide.matrix import MATRIX_PAGE, STACK_ORDER, keras_name, load_results
+from keras_guide.registry import all_claims
+
+KERAS_3 = {"keras3-tf", "keras3-jax", "keras3-torch", "keras-next-tf"}
+# Each phrase a statement may use, and the stacks it speaks for.
+KERAS_VERSIONS = {
+    r"Keras 2|tf-keras": {"keras2-tf"},
+    r"Keras 3(?![.\d])": KERAS_3,
+    r"Keras 3\.15(?:\.\d+)?": {"keras3-tf", "keras3-jax", "keras3-torch"},
+    r"the next Keras|keras-nightly": {"keras-next-tf"},
+}
+BACKENDS = {
+    r"TensorFlow": {"keras2-tf", "keras3-tf", "keras-next-tf"},
+    r"JAX": {"keras3-jax"},
+    r"PyTorch": {"keras3-torch"},
+}
+
+
+def stacks_named(statement: str) -> set[str]:
+    """The stacks a statement speaks for: the Keras versions it names, on the
+    backends it names; every stack for what it does not name.
+
+    >>> sorted(stacks_named("On Keras 3.15 with TensorFlow, fit() ..."))
+    ['keras3-tf']
+    >>> sorted(stacks_named("In Keras 3, a frozen layer ..."))
+    ['keras-next-tf', 'keras3-jax', 'keras3-tf', 'keras3-torch']
+    >>> stacks_named("A new Dense layer has two weights.") == set(STACK_ORDER)
+    True
+    """
+
+    def named(phrases):
+        found = [s for pattern, s in phrases.items() if re.search(pattern, statement)]
+        return set().union(*found) if found else set(STACK_ORDER)
+
+    return named(KERAS_VERSIONS) & named(BACKENDS)
+
+
+def test_a_statement_names_the_versions_its_wording_needs():
+    assert stacks_named("Keras 2 (tf-keras) and Keras 3.15 agree.") == {
+        "keras2-tf",
+        "keras3-tf",
+        "keras3-jax",
+        "keras3-torch",
+    }
+    assert stacks_named("Keras 3.15 on PyTorch ...") == {"keras3-torch"}
+
+
+RESULTS = load_results()
+MATRIX_CLAIMS = {
+    claim_id: claim
+    for claim_id, claim in all_claims().items()
+    if claim.page != MATRIX_PAGE
+}
+
+
+@pytest.mark.parametrize("claim_id", sorted(MATRIX_CLAIMS))
+def test_a_statement_is_no_wider_than_where_its_claim_holds(claim_id):
+    statement = MATRIX_CLAIMS[claim_id].statement
+    wrong = {
+        stack: outcome
+        for stack in sorted(stacks_named(statement))
+        if (outcome := RESULTS[stack]["claims"][claim_id])["status"]
+        not in ("holds", "not applicable")
+    }
+    assert not wrong, f"{statement!r} speaks for stacks where it does not hold"
+
+
+def test_no_claim_errors_and_every_not_applicable_says_why():
+    for stack, result in RESULTS.items():
+        for claim_id, outcome in result["claims"].items():
+            assert outcome["status"] != "error", (stack, claim_id, outcome)
+            if outcome["status"] == "not applicable":
+                assert outcome["reason"], (stack, claim_id)
+
+
+def test_every_keras_release_the_site_names_is_one_the_matrix_ran():
+    ran = {keras_name(result) for result in RESULTS.values()}
+    texts = [page.read_text(encoding="utf-8") for page in DOCS.glob("*.md")]
+    texts += [claim.statement for claim in all_claims().values()]
+    named = set(re.findall(r"Keras 3\.\d+", "\n".join(texts)))
+    assert named and named <= ran

@@ -171,7 +171,8 @@ def test_every_proved_claim_has_its_badge_and_a_sentence_that_links_to_it(page):
 
 def test_prose_numbers_are_glued_not_typed():
     """Numbers with a decimal point or a percent sign in prose must come from glue."""
-    typed = re.compile(r"(?<![\w.`])\d+\.\d+%?|(?<![\w.`])\d+%")
+    # "Keras 3.15" names a release; test_claim_scope checks it against the matrix.
+    typed = re.compile(r"(?<![\w.`])(?<!Keras )\d+\.\d+%?|(?<![\w.`])\d+%")
     code = re.compile(r"```.*?```|`[^`]*`|\$[^$]*\$|^---.*?^---", re.S | re.M)
     for page in executed_pages():
         prose = code.sub("", (DOCS / f"{page}.md").read_text())

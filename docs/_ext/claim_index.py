@@ -146,6 +146,12 @@ def _link(
     )
 
 
+def link_title(statement: str, where: str | None) -> str:
+    """A link's title: the statement, and its scope where narrower than every stack."""
+    title = statement.replace("`", "")
+    return f"{title} (Scope: {where})" if where else title
+
+
 def scope_text(scopes: dict[str, str | None], claim_id: str) -> str:
     if claim_id not in scopes:
         return "the site's stack; it reads the matrix"
@@ -178,9 +184,7 @@ class ResolveClaims(SphinxPostTransform):
                 node.replace_self(nodes.literal(claim_id, claim_id))
                 continue
             label = nodes.literal(f"✔ {claim_id}", f"✔ {claim_id}")
-            title = claims[claim_id]["statement"].replace("`", "")
-            if where := scopes.get(claim_id):
-                title += f" (Scope: {where})"
+            title = link_title(claims[claim_id]["statement"], scopes.get(claim_id))
             node.replace_self(
                 _link(
                     self.app.builder,
@@ -228,16 +232,21 @@ class ResolveClaims(SphinxPostTransform):
         }
         builder, here = self.app.builder, self.env.docname
         for claim_id, claim in sorted(listed.items(), key=rank):
-            title = self.env.titles[claim["docname"]].astext()
+            title = link_title(claim["statement"], scopes.get(claim_id))
+            page_title = self.env.titles[claim["docname"]].astext()
             identifier = nodes.literal(claim_id, claim_id)
-            where = nodes.Text(f"{title}, cell {claim['cell']}")
+            where = nodes.Text(f"{page_title}, cell {claim['cell']}")
             cells = (
                 nodes.paragraph(
-                    "", "", _link(builder, here, claim_id, claim, identifier)
+                    "",
+                    "",
+                    _link(builder, here, claim_id, claim, identifier, title=title),
                 ),
                 nodes.paragraph("", "", *inline_code(known[claim_id].statement)),
                 nodes.paragraph("", scope_text(scopes, claim_id)),
-                nodes.paragraph("", "", _link(builder, here, claim_id, claim, where)),
+                nodes.paragraph(
+                    "", "", _link(builder, here, claim_id, claim, where, title=title)
+                ),
             )
             body += nodes.row("", *[nodes.entry("", cell) for cell in cells])
         return table
@@ -260,4 +269,4 @@ def setup(app):
     app.connect("env-purge-doc", purge_claims)
     app.connect("env-merge-info", merge_claims)
     app.connect("env-updated", pages_with_index)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 3}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 4}

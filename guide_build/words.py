@@ -1,0 +1,109 @@
+"""The prose budget: how many words of prose each content page holds.
+
+Prose is what a reader reads between the cells: paragraphs, lists, headings,
+notes and tab contents. Not counted: the front matter, code (cells, fenced
+blocks, directives' options), tables, and the claim marks, which render as ✔.
+The Claims, Status and matrix pages are not content pages.
+
+    python -m guide_build.words            # words per page, and the total
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+
+from guide_build.pages import DOCS
+
+NOT_CONTENT = ("claims", "status", "keras_versions")
+BUDGET = 7000
+
+FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
+FENCE = re.compile(r"^(`{3,}|~{3,})\{?([\w:-]*)\}?.*?$", re.M)
+CLAIM = re.compile(r"\(?\{claim\}`[^`]*`(?:,\s*\{claim\}`[^`]*`)*\)?")
+ROLE = re.compile(r"\{[\w:-]+\}`([^`]*)`")
+TARGET = re.compile(r"^\([\w-]+\)=\s*$", re.M)
+OPTION = re.compile(r"^:[\w-]+:.*$", re.M)
+COLON_FENCE = re.compile(r"^:{3,}.*$", re.M)
+TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.M)
+LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+
+
+# Directives whose body is code or generated content, not prose.
+NOT_PROSE = {"code-cell", "code-block", "code", "literalinclude", "glue", "toctree"}
+
+
+def _without_code_blocks(text: str) -> str:
+    """Drop backtick-fenced blocks of code or generated content; keep the body of
+    prose directives (glossary, notes, margins), less their fence lines."""
+    kept, fence, skipping = [], None, False
+    for line in text.splitlines():
+        opening = re.match(r"^\s*(`{3,})\s*(?:\{([\w:-]+)\})?\s*(\S*)", line)
+        if fence is None and opening:
+            fence = opening.group(1)
+            directive = opening.group(2)
+            skipping = directive is None or directive in NOT_PROSE
+            continue
+        if fence is not None and line.strip() == fence:
+            fence = None
+            continue
+        if fence is None or not skipping:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def prose(markdown: str) -> str:
+    """The prose of a MyST page, as plain text.
+
+    >>> prose("# Title\\n\\n```{code-cell}\\nx = 1\\n```\\nIt holds ({claim}`A-B`).")
+    '# Title\\n\\nIt holds .'
+    >>> prose("| a | b |\\n:::{note}\\nRead [this](x.md).\\n:::\\n")
+    '\\n\\nRead this.\\n'
+    >>> prose("```{glossary}\\nterm\\n  Its meaning.\\n```")
+    'term\\n  Its meaning.'
+    """
+    text = FRONT_MATTER.sub("", markdown)
+    text = _without_code_blocks(text)
+    text = TABLE_ROW.sub("", text)
+    text = COLON_FENCE.sub("", text)
+    text = OPTION.sub("", text)
+    text = TARGET.sub("", text)
+    text = CLAIM.sub("", text)
+    text = ROLE.sub(r"\1", text)
+    return LINK.sub(r"\1", text)
+
+
+def word_count(markdown: str) -> int:
+    """Words of prose: runs of letters or digits, backticked names count as one.
+
+    >>> word_count("`base_model(x, training=False)` does not survive `fit()`.")
+    5
+    """
+    text = re.sub(r"`[^`]*`", "code", prose(markdown))
+    return len(re.findall(r"[\w'’-]+", text))
+
+
+def content_pages() -> list[str]:
+    return sorted(
+        path.stem for path in DOCS.glob("*.md") if path.stem not in NOT_CONTENT
+    )
+
+
+def counts() -> dict[str, int]:
+    return {
+        page: word_count((DOCS / f"{page}.md").read_text(encoding="utf-8"))
+        for page in content_pages()
+    }
+
+
+def main() -> int:
+    words = counts()
+    for page, count in words.items():
+        print(f"{page:28} {count:6}")
+    total = sum(words.values())
+    print(f"{'total':28} {total:6}  (budget {BUDGET})")
+    return 0 if total <= BUDGET else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -106,6 +106,27 @@ class claim_index(nodes.General, nodes.Element):
     """Where the table of all claims goes."""
 
 
+class claim_mark(nodes.Inline, nodes.Element):
+    """A claim's mark in prose: a small ✔ that links to the cell that proves it.
+    The statement and scope show on hover and focus, and name the link."""
+
+
+def visit_claim_mark(self, node) -> None:
+    tip = self.encode(node["title"])
+    self.body.append(
+        f'<a class="claim-link reference internal" href="{self.encode(node["uri"])}" '
+        f'aria-label="Proved: {tip}">'
+        '<span aria-hidden="true">✔</span>'
+        f'<span class="claim-tip" aria-hidden="true">{tip}</span></a>'
+    )
+    raise nodes.SkipNode
+
+
+def visit_claim_mark_text(self, node) -> None:
+    self.add_text("✔")
+    raise nodes.SkipNode
+
+
 class ClaimRole(SphinxRole):
     def run(self):
         node = claim_reference(claim_id=self.text.strip())
@@ -183,16 +204,13 @@ class ResolveClaims(SphinxPostTransform):
                 )
                 node.replace_self(nodes.literal(claim_id, claim_id))
                 continue
-            label = nodes.literal(f"✔ {claim_id}", f"✔ {claim_id}")
-            title = link_title(claims[claim_id]["statement"], scopes.get(claim_id))
+            claim = claims[claim_id]
+            uri = self.app.builder.get_relative_uri(self.env.docname, claim["docname"])
             node.replace_self(
-                _link(
-                    self.app.builder,
-                    self.env.docname,
-                    claim_id,
-                    claims[claim_id],
-                    label,
-                    title=title,
+                claim_mark(
+                    claim_id=claim_id,
+                    uri=f"{uri}#claim-{claim_id}",
+                    title=link_title(claim["statement"], scopes.get(claim_id)),
                 )
             )
         for node in list(self.document.findall(claim_index)):
@@ -260,6 +278,11 @@ def pages_with_index(app, env) -> list[str]:
 
 
 def setup(app):
+    app.add_node(
+        claim_mark,
+        html=(visit_claim_mark, None),
+        text=(visit_claim_mark_text, None),
+    )
     app.add_node(claim_reference)
     app.add_node(claim_index)
     app.add_role("claim", ClaimRole())
@@ -269,4 +292,4 @@ def setup(app):
     app.connect("env-purge-doc", purge_claims)
     app.connect("env-merge-info", merge_claims)
     app.connect("env-updated", pages_with_index)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 4}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 5}

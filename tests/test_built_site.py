@@ -152,11 +152,29 @@ def test_a_claim_narrower_than_every_stack_shows_its_scope_in_badge_and_links():
     for page in all_pages():
         for link in built_html(page).select("a.claim-link"):
             claim_id = link["href"].split("#claim-")[1]
+            name = link.get("aria-label") or link["title"]
             if claim_id in results["keras3-tf"]["claims"] and (
                 where := scope(results, claim_id)
             ):
-                assert link["title"].endswith(f"(Scope: {where})"), claim_id
+                assert name.endswith(f"(Scope: {where})"), claim_id
     assert scoped, "no claim is narrower than every stack"
+
+
+def test_claim_marks_in_prose_are_a_tick_named_by_their_statement():
+    marks = 0
+    for page in all_pages():
+        if page == "claims":
+            continue
+        for link in built_html(page).select("a.claim-link"):
+            claim_id = link["href"].split("#claim-")[1]
+            tip = link.select_one(".claim-tip")
+            assert tip is not None and tip["aria-hidden"] == "true", (page, claim_id)
+            visible = link.get_text().replace(tip.get_text(), "").strip()
+            assert visible == "✔", (page, claim_id, visible)
+            assert claim_id not in link.get_text()
+            assert link["aria-label"] == f"Proved: {tip.get_text()}"
+            marks += 1
+    assert marks
 
 
 def test_every_proved_claim_has_its_badge_and_a_sentence_that_links_to_it(page):

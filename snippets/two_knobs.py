@@ -58,14 +58,16 @@ epochs = 1
 model.fit(x, x.sum(axis=1), epochs=epochs, verbose=0)
 glue("frozen-fit-epochs", epochs)
 
+changed = {
+    weight_path(w): not np.array_equal(old, w.numpy())
+    for old, w in zip(before, model.weights)
+}
+display(pd.Series(changed, name="changed by fit()"))
 claim(
     "KNOBS-FIT-UPDATES-TRAINABLE-ONLY",
     "`fit()` updates the weights of the layer you did not freeze and leaves the "
     "frozen layer's weights as they were.",
-    observed={
-        weight_path(w): not np.array_equal(old, w.numpy())
-        for old, w in zip(before, model.weights)
-    },
+    observed=changed,
     expected={
         weight_path(w): layer is head for layer in model.layers for w in layer.weights
     },
@@ -98,7 +100,6 @@ claim(
 # %% dropout-training
 ones = np.ones((1, 8), dtype="float32")
 dropout = keras.layers.Dropout(0.5, seed=1)
-glue("dropout-rate", dropout.rate)
 glue("dropout-scale", 1 / (1 - dropout.rate))
 print("training=True: ", to_numpy(dropout(ones, training=True)))
 print("training=False:", to_numpy(dropout(ones, training=False)))
@@ -176,6 +177,7 @@ claim(
 frozen_bn = keras.layers.BatchNormalization()
 frozen_bn.trainable = False
 _, frozen_in_training = call_and_watch(frozen_bn, batch, training=True)
+print("frozen, training=True:", frozen_in_training)
 claim(
     "KNOBS-FROZEN-BN-INFERENCE",
     "A `BatchNormalization` layer with `trainable = False` runs in inference mode even "
@@ -188,7 +190,8 @@ claim(
 keras2_bn = tf_keras.layers.BatchNormalization()
 keras2_bn.trainable = False
 _, keras2_frozen_in_training = call_and_watch(keras2_bn, batch, training=True)
-print("tf-keras", tf_keras.__version__)
+print(f"tf-keras {tf_keras.__version__}, frozen, training=True:")
+print(keras2_frozen_in_training)
 claim(
     "KNOBS-FROZEN-BN-INFERENCE-KERAS2",
     "Keras 2 (tf-keras) behaves the same: a frozen `BatchNormalization` called with "
@@ -198,7 +201,7 @@ claim(
 )
 
 
-# %% truth-table
+# %% truth-table-model
 class PassesTraining(keras.Model):
     """A model whose `call()` calls its BatchNormalization as a row of the table says:
     with `training=True`, with `training=False`, or with no `training` (None)."""
@@ -245,6 +248,7 @@ def learns_in_fit(trainable, training):
     }
 
 
+# %% truth-table
 def observe(trainable, training):
     """Call Dropout and BatchNormalization directly with these flags, then fit a
     BatchNormalization with them; say what each did."""

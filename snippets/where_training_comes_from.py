@@ -26,7 +26,7 @@ start_page()
 print(inspect.getsource(keras.layers.Layer._resolve_and_populate_arg))
 
 
-# %% probe
+# %% recorder
 class Recorder:
     """Mixed into a layer: return the input, remember the `training` received."""
 
@@ -35,25 +35,29 @@ class Recorder:
         return inputs
 
 
-class TrainingProbe(Recorder, keras.layers.Layer):
+class TrainingRecorder(Recorder, keras.layers.Layer):
     pass
 
 
-def received(probe, run):
-    """Run `run()`; return the `training` value that `probe` received."""
-    probe.received = "not called"
+def received(recorder, run):
+    """Run `run()`; return the `training` value that `recorder` received."""
+    recorder.received = "not called"
     run()
-    return probe.received
+    return recorder.received
 
 
 ones = np.ones((2, 3), dtype="float32")
-probe = TrainingProbe()
+recorder = TrainingRecorder()
 direct = {
-    "probe(x, training=True)": received(probe, lambda: probe(ones, training=True)),
-    "probe(x, training=False)": received(probe, lambda: probe(ones, training=False)),
-    "probe(x)": received(probe, lambda: probe(ones)),
+    "recorder(x, training=True)": received(
+        recorder, lambda: recorder(ones, training=True)
+    ),
+    "recorder(x, training=False)": received(
+        recorder, lambda: recorder(ones, training=False)
+    ),
+    "recorder(x)": received(recorder, lambda: recorder(ones)),
 }
-display(pd.Series(direct, name="probe received"))
+display(pd.Series(direct, name="recorder received"))
 claim(
     "SOURCE-DIRECT-CALL-GETS-ARGUMENT",
     "A layer called directly receives the `training` you pass; with none passed, it "
@@ -75,7 +79,7 @@ class Outer(keras.layers.Layer):
         return self.inner(inputs)
 
 
-inner = TrainingProbe()
+inner = TrainingRecorder()
 outer = Outer(inner)
 inherited = {
     "outer(x, training=True)": received(inner, lambda: outer(ones, training=True)),
@@ -98,7 +102,7 @@ class OuterPassesFalse(Outer):
         return self.inner(inputs, training=False)
 
 
-inner = TrainingProbe()
+inner = TrainingRecorder()
 outer = OuterPassesFalse(inner)
 got = received(inner, lambda: outer(ones, training=True))
 print("outer(x, training=True), inner(x, training=False) -> inner received", got)
@@ -118,11 +122,11 @@ class DefaultTrueRecorder(Recorder):
         return inputs
 
 
-class DefaultTrueProbe(DefaultTrueRecorder, keras.layers.Layer):
+class DefaultTrueLayer(DefaultTrueRecorder, keras.layers.Layer):
     pass
 
 
-default_true = DefaultTrueProbe()
+default_true = DefaultTrueLayer()
 outer = Outer(default_true)
 from_default = {
     "called alone, no training": received(default_true, lambda: default_true(ones)),
@@ -134,7 +138,7 @@ from_default = {
 display(pd.Series(from_default, name="training=True default layer received"))
 claim(
     "SOURCE-DEFAULT-COMES-LAST",
-    "A layer's call-signature default (here `training=True`) is used only when neither "
+    "A layer's default in `call()` (here `training=True`) is used only when neither "
     "an explicit argument nor an outer call provides a value.",
     observed=list(from_default.values()),
     expected=[True, False, True],
@@ -147,9 +151,9 @@ class Chain(keras.layers.Layer):
 
     def __init__(self):
         super().__init__()
-        self.first = TrainingProbe()
-        self.default_true = DefaultTrueProbe()
-        self.last = TrainingProbe()
+        self.first = TrainingRecorder()
+        self.default_true = DefaultTrueLayer()
+        self.last = TrainingRecorder()
 
     def call(self, inputs):
         return self.last(self.default_true(self.first(inputs)))
@@ -164,9 +168,9 @@ display(pd.Series(chain_received, name="chain(x): layer received"))
 glue("chain-length", len(chain_received))
 claim(
     "SOURCE-DEFAULT-PASSED-ON",
-    "In Keras 3.15, when a layer falls back to a non-`None` signature default, that "
-    "value becomes the outer value for every layer called after it in the same outer "
-    "call, not only its own sublayers.",
+    "In Keras 3.15, when a layer falls back to a non-`None` default in its `call()`, "
+    "that value becomes the outer value for every layer called after it in the same "
+    "outer call, not only its own sublayers.",
     observed=list(chain_received.values()),
     expected=[None, True, True],
 )
@@ -176,9 +180,9 @@ rng = np.random.default_rng(0)
 features = rng.normal(loc=3.0, scale=2.0, size=(64, 3)).astype("float32")
 targets = features.sum(axis=1, keepdims=True)
 
-probe = TrainingProbe()
+recorder = TrainingRecorder()
 inputs = keras.Input((3,))
-model = keras.Model(inputs, keras.layers.Dense(1)(probe(inputs)))
+model = keras.Model(inputs, keras.layers.Dense(1)(recorder(inputs)))
 model.compile(optimizer="sgd", loss="mse")
 optimizer = keras.optimizers.SGD()
 
@@ -207,13 +211,13 @@ entry_points = {
     "GradientTape loop, model(x)": lambda: gradient_tape_step(),
 }
 entry_table = pd.DataFrame(
-    {"probe received": [received(probe, run) for run in entry_points.values()]},
+    {"recorder received": [received(recorder, run) for run in entry_points.values()]},
     index=pd.Index(entry_points, name="call"),
 )
 display(entry_table)
 
 # %% entry-points-claims
-got = entry_table["probe received"]
+got = entry_table["recorder received"]
 claim(
     "SOURCE-FIT-PASSES-TRUE",
     "`model.fit()` calls the model's layers with `training=True`.",
@@ -229,7 +233,7 @@ claim(
 )
 claim(
     "SOURCE-PLAIN-CALL-PASSES-NOTHING",
-    "A plain `model(x)` passes no `training`: a layer whose signature default is "
+    "A plain `model(x)` passes no `training`: a layer whose default in `call()` is "
     "`None` receives `None`.",
     observed=got["model(x)"],
     expected=None,
@@ -255,41 +259,43 @@ claim(
 
 # %% nested-models
 class SubclassedInner(keras.Model):
-    def __init__(self, probe):
+    def __init__(self, recorder):
         super().__init__()
-        self.probe = probe
+        self.recorder = recorder
 
     def call(self, inputs):
-        return self.probe(inputs)
+        return self.recorder(inputs)
 
 
-def functional_inner(probe):
+def functional_inner(recorder):
     inputs = keras.Input((3,))
-    return keras.Model(inputs, probe(inputs))
+    return keras.Model(inputs, recorder(inputs))
 
 
 inner_builders = {
     "Functional": functional_inner,
-    "Sequential": lambda probe: keras.Sequential([keras.Input((3,)), probe]),
+    "Sequential": lambda recorder: keras.Sequential([keras.Input((3,)), recorder]),
     "subclassed": SubclassedInner,
 }
 nested = {}
 for kind, build_inner in inner_builders.items():
-    probe = TrainingProbe()
+    recorder = TrainingRecorder()
     inputs = keras.Input((3,))
-    outer_model = keras.Model(inputs, keras.layers.Dense(1)(build_inner(probe)(inputs)))
+    outer_model = keras.Model(
+        inputs, keras.layers.Dense(1)(build_inner(recorder)(inputs))
+    )
     outer_model.compile(optimizer="sgd", loss="mse")
     nested[kind] = {
         "fit": received(
-            probe, lambda model=outer_model: model.fit(features, targets, **batched)
+            recorder, lambda model=outer_model: model.fit(features, targets, **batched)
         ),
         "predict": received(
-            probe, lambda model=outer_model: model.predict(features, **batched)
+            recorder, lambda model=outer_model: model.predict(features, **batched)
         ),
         "model(x, training=True)": received(
-            probe, lambda model=outer_model: model(features, training=True)
+            recorder, lambda model=outer_model: model(features, training=True)
         ),
-        "model(x)": received(probe, lambda model=outer_model: model(features)),
+        "model(x)": received(recorder, lambda model=outer_model: model(features)),
     }
 nested_table = pd.DataFrame(nested).T.rename_axis("inner model")
 display(nested_table)
@@ -309,30 +315,30 @@ claim(
 
 
 # %% graph-time-false-keras3
-def watch(bn, probe, run):
-    """Run `run()`: what `probe` received, and whether `bn`'s moving mean moved."""
+def watch(bn, recorder, run):
+    """Run `run()`: what `recorder` received, and whether `bn`'s moving mean moved."""
     before = bn.moving_mean.numpy()
-    got = received(probe, run)
+    got = received(recorder, run)
     moved = not np.array_equal(before, bn.moving_mean.numpy())
-    return {"probe received": got, "BN moving mean changed": moved}
+    return {"recorder received": got, "BN moving mean changed": moved}
 
 
-def frozen_advice_model(library, probe):
-    """`base_model(x, training=False)` at graph-construction time, then a probe."""
+def frozen_advice_model(library, recorder):
+    """`base_model(x, training=False)` when the model is built, then a recorder."""
     inputs = library.Input((3,))
     bn = library.layers.BatchNormalization()
     base_model = library.Model(inputs, bn(inputs))
     x = base_model(inputs, training=False)
-    x = probe(x, training=False)
+    x = recorder(x, training=False)
     model = library.Model(inputs, library.layers.Dense(1)(x))
     model.compile(optimizer="sgd", loss="mse")
     return model, bn
 
 
-def watch_every_call(library, probe):
+def watch_every_call(library, recorder):
     """The table of what each call did; the average moving mean before any call
     and after each one."""
-    model, bn = frozen_advice_model(library, probe)
+    model, bn = frozen_advice_model(library, recorder)
     calls = {
         "model.predict(x)": lambda: model.predict(features, **batched),
         "model.evaluate(x, y)": lambda: model.evaluate(features, targets, **batched),
@@ -343,14 +349,14 @@ def watch_every_call(library, probe):
     initial_mean = float(bn.moving_mean.numpy().mean())
     rows, mean_after = {}, {}
     for name, run in calls.items():
-        rows[name] = watch(bn, probe, run)
+        rows[name] = watch(bn, recorder, run)
         mean_after[name] = float(bn.moving_mean.numpy().mean())
     return pd.DataFrame(rows).T.rename_axis("call"), initial_mean, mean_after
 
 
 print("Keras", keras.__version__)
 keras3_table, keras3_initial_mean, keras3_mean_after = watch_every_call(
-    keras, TrainingProbe()
+    keras, TrainingRecorder()
 )
 display(keras3_table)
 glue("graph-time-calls", len(keras3_table))
@@ -360,46 +366,48 @@ glue("keras3-moving-mean-after", keras3_mean_after["model.fit(x, y)"])
 # %% graph-time-false-keras3-claims
 claim(
     "SOURCE-FIT-OVERRIDES-GRAPH-TIME-FALSE",
-    "In Keras 3.15, `fit()` overrides a `training=False` written at graph-construction "
-    "time in a Functional model: the layer receives `True`, and a `BatchNormalization` "
+    "In Keras 3.15, `fit()` overrides a `training=False` written when you build a "
+    "Functional model: the layer receives `True`, and a `BatchNormalization` "
     "inside `base_model(x, training=False)` updates its moving statistics.",
     observed=keras3_table.loc["model.fit(x, y)"].to_dict(),
-    expected={"probe received": True, "BN moving mean changed": True},
+    expected={"recorder received": True, "BN moving mean changed": True},
 )
 claim(
     "SOURCE-GRAPH-TIME-FALSE-HOLDS-IN-INFERENCE-CALLS",
-    "In Keras 3, a graph-construction `training=False` is what the layer receives "
+    "In Keras 3, a `training=False` written when you build the model is what the "
+    "layer receives "
     "under `predict`, `evaluate` and a plain `model(x)`, and the `BatchNormalization` "
     "behind it does not update its moving statistics.",
     observed=keras3_table.loc[
         ["model.predict(x)", "model.evaluate(x, y)", "model(x)"]
     ].to_dict("list"),
-    expected={"probe received": [False] * 3, "BN moving mean changed": [False] * 3},
+    expected={"recorder received": [False] * 3, "BN moving mean changed": [False] * 3},
 )
 claim(
     "SOURCE-CALL-TRUE-OVERRIDES-GRAPH-TIME-FALSE",
-    "In Keras 3.15, `model(x, training=True)` also overrides a graph-construction "
-    "`training=False`.",
+    "In Keras 3.15, `model(x, training=True)` also overrides a `training=False` "
+    "written when you build the model.",
     observed=keras3_table.loc["model(x, training=True)"].to_dict(),
-    expected={"probe received": True, "BN moving mean changed": True},
+    expected={"recorder received": True, "BN moving mean changed": True},
 )
 
 
 # %% graph-time-false-keras2
-class Keras2Probe(Recorder, tf_keras.layers.Layer):
+class Keras2Recorder(Recorder, tf_keras.layers.Layer):
     pass
 
 
 print("tf-keras", tf_keras.__version__)
-keras2_table, _, _ = watch_every_call(tf_keras, Keras2Probe())
+keras2_table, _, _ = watch_every_call(tf_keras, Keras2Recorder())
 display(keras2_table)
 claim(
     "SOURCE-KERAS2-GRAPH-TIME-FALSE-HOLDS",
-    "In Keras 2 (tf-keras), a graph-construction `training=False` holds under every "
+    "In Keras 2 (tf-keras), a `training=False` written when you build the model holds "
+    "under every "
     "call, `fit` and `model(x, training=True)` included: the layer receives `False` "
     "and the `BatchNormalization` moving statistics never change.",
     observed=keras2_table.to_dict("list"),
-    expected={"probe received": [False] * 5, "BN moving mean changed": [False] * 5},
+    expected={"recorder received": [False] * 5, "BN moving mean changed": [False] * 5},
 )
 
 
@@ -621,12 +629,13 @@ preprocessing_layers = {
 
 
 def run_before_bn(make_layer, **call_kwargs):
-    layer, probe, bn = make_layer(), TrainingProbe(), keras.layers.BatchNormalization()
-    model = keras.Sequential([keras.Input(images.shape[1:]), layer, probe, bn])
+    layer, recorder = make_layer(), TrainingRecorder()
+    bn = keras.layers.BatchNormalization()
+    model = keras.Sequential([keras.Input(images.shape[1:]), layer, recorder, bn])
     before = bn.moving_mean.numpy()
     model(images, **call_kwargs)
     moved = not np.array_equal(before, bn.moving_mean.numpy())
-    return {"next layer received": probe.received, "BN moving mean changed": moved}
+    return {"next layer received": recorder.received, "BN moving mean changed": moved}
 
 
 before_bn = pd.concat(
@@ -676,13 +685,13 @@ claim(
 
 
 # %% forwarding
-def wrapper_classes(library, probe_class):
+def wrapper_classes(library, recorder_class):
     """Three custom layers around an inner layer: they differ in what they pass on."""
 
     class Forwards(library.layers.Layer):
         def __init__(self):
             super().__init__()
-            self.inner = probe_class()
+            self.inner = recorder_class()
 
         def call(self, inputs, training=None):
             return self.inner(inputs, training=training)
@@ -703,7 +712,7 @@ def inner_received(wrapper_class, **call_kwargs):
     return received(wrapper.inner, lambda: wrapper(ones, **call_kwargs))
 
 
-def forwarding_table(library, probe_class):
+def forwarding_table(library, recorder_class):
     """What the inner layer receives, per wrapper and per call of the wrapper."""
     return pd.DataFrame(
         {
@@ -712,12 +721,12 @@ def forwarding_table(library, probe_class):
                 "wrapper(x, training=False)": inner_received(cls, training=False),
                 "wrapper(x)": inner_received(cls),
             }
-            for cls in wrapper_classes(library, probe_class)
+            for cls in wrapper_classes(library, recorder_class)
         }
     ).T.rename_axis(f"{library.__name__} {library.__version__}: wrapper")
 
 
-forwarding = forwarding_table(keras, TrainingProbe)
+forwarding = forwarding_table(keras, TrainingRecorder)
 display(forwarding)
 
 # %% forwarding-claims
@@ -739,7 +748,7 @@ claim(
 
 # %% forwarding-keras2
 print("tf-keras", tf_keras.__version__)
-keras2_forwarding = forwarding_table(tf_keras, Keras2Probe)
+keras2_forwarding = forwarding_table(tf_keras, Keras2Recorder)
 display(keras2_forwarding)
 claim(
     "SOURCE-FORGETTING-TRAINING-IS-HARMLESS-KERAS2",

@@ -201,13 +201,14 @@ def runs_table(runs: list[Run], budget: Budget) -> pd.DataFrame:
     """One row per seed: accuracy, drift, and what fine-tuning changed in the base.
 
     The accuracy is on the target test set, with the head only and after
-    fine-tuning; the drift is that of the moving means, at the end.
+    fine-tuning; the change is the mean absolute change of the moving means from
+    their pretrained values, at the end.
     """
     rows = {
         run.seed: {
             "head only": run.accuracy[budget.head_epochs - 1],
             "fine-tuned": run.accuracy[-1],
-            "moving_mean drift": run.drift[-1]["moving_mean"],
+            "moving_mean change": run.drift[-1]["moving_mean"],
             "changed by fine-tuning": ", ".join(run.changed) or "nothing",
         }
         for run in runs
@@ -225,7 +226,7 @@ def results_table(results: dict[str, list[Run]], budget: Budget) -> pd.DataFrame
 
     ``accuracy`` and ``std``: the final target-test accuracy, mean and standard
     deviation; ``first epoch``: the mean change of accuracy in the first
-    fine-tuning epoch; the drifts: their mean at the end.
+    fine-tuning epoch; the changes of the moving statistics: their mean at the end.
     """
     rows = {}
     for label, runs in results.items():
@@ -234,10 +235,10 @@ def results_table(results: dict[str, list[Run]], budget: Budget) -> pd.DataFrame
             "accuracy": final.mean(),
             "std": final.std(),
             "first epoch": np.mean([first_epoch_change(run, budget) for run in runs]),
-            "moving_mean drift": np.mean(
+            "moving_mean change": np.mean(
                 [run.drift[-1]["moving_mean"] for run in runs]
             ),
-            "moving_variance drift": np.mean(
+            "moving_variance change": np.mean(
                 [run.drift[-1]["moving_variance"] for run in runs]
             ),
         }

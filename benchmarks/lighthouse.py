@@ -1,4 +1,4 @@
-"""Lighthouse on the built site: the landing page and the longest page.
+"""Lighthouse on the built site: every page built from docs/*.md.
 
 ``nox -s lighthouse`` runs it after building the site. It serves
 docs/_build/html on localhost, runs Lighthouse (benchmarks/package.json) in
@@ -61,9 +61,10 @@ class CompressingHandler(SimpleHTTPRequestHandler):
 
 
 def pages_to_measure() -> list[str]:
-    """The landing page, and the longest of the pages built from docs/*.md."""
-    built = [HTML / f"{source.stem}.html" for source in (ROOT / "docs").glob("*.md")]
-    return ["index.html", max(built, key=lambda path: path.stat().st_size).name]
+    """Every page built from docs/*.md, the landing page first."""
+    pages = sorted(f"{source.stem}.html" for source in (ROOT / "docs").glob("*.md"))
+    pages.remove("index.html")
+    return ["index.html", *pages]
 
 
 def run_lighthouse(url: str, report: Path, options: list[str]) -> dict:

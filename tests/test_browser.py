@@ -184,3 +184,31 @@ def test_copy_button_leaves_out_prompts_and_outputs(visit, page_name):
     assert opened.page.evaluate("navigator.clipboard.readText()").strip() == "\n".join(
         code
     )
+
+
+FIRST_SCREENS = {"laptop": {"width": 1366, "height": 768}, "phone": PHONE}
+# Where the learner's answers and the link to the recipe end, in the viewport.
+FIRST_SCREEN = """() => {
+  const answers = [...document.querySelectorAll("article div.learner-answer")];
+  const recipe = document.querySelector('article a[href="#the-recipe"]');
+  return {
+    height: window.innerHeight,
+    answers: answers.map((a) => [
+      a.getBoundingClientRect().bottom, a.querySelectorAll("a.claim-link").length,
+    ]),
+    recipe: recipe ? recipe.getBoundingClientRect().bottom : null,
+  };
+}"""
+
+
+@pytest.mark.parametrize("screen", FIRST_SCREENS)
+def test_the_landing_pages_first_screen_answers_both_questions(visit, screen):
+    opened = visit("index.html", viewport=FIRST_SCREENS[screen])
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    opened.page.screenshot(path=SCREENSHOTS / f"index-first-screen-{screen}.png")
+    seen = opened.page.evaluate(FIRST_SCREEN)
+    assert len(seen["answers"]) == 2, seen
+    for bottom, marks in seen["answers"]:
+        assert 0 < bottom <= seen["height"], seen
+        assert marks >= 1, seen
+    assert seen["recipe"] is not None and seen["recipe"] <= seen["height"], seen

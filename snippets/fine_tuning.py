@@ -95,6 +95,14 @@ gap = {
 display(pd.Series(gap, name="|batch mean - moving_mean|").to_frame())
 glue("source-gap", gap["source images"])
 glue("target-gap", gap["target images"])
+claim(
+    "FINETUNE-TARGET-IMAGES-MISS-MOVING-MEAN",
+    "At the base's first `BatchNormalization` layer, the moving mean learned on the "
+    "source images is further from the mean of a batch of target images than from "
+    "that of a batch of source images.",
+    observed=gap["target images"] > gap["source images"],
+    expected=True,
+)
 
 # %% small-batches
 # A copy of the base: calls with training=True move its moving statistics.
@@ -117,6 +125,13 @@ glue("batch-smallest", int(spread.index[0]))
 glue("batch-largest", int(spread.index[-1]))
 glue("spread-smallest", float(spread.iloc[0]))
 glue("spread-largest", float(spread.iloc[-1]))
+claim(
+    "FINETUNE-SMALL-BATCHES-NOISIER",
+    "In training mode, the smaller the batch, the more one image's output from the "
+    "base changes with the other images in its batch.",
+    observed=spread.is_monotonic_decreasing and spread.is_unique,
+    expected=True,
+)
 
 # %% recipe-head
 base.trainable = False

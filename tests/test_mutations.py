@@ -138,6 +138,15 @@ def every_float_weight(self):
 Layer.trainable_weights = property(every_float_weight)
 """
 
+LAYER_NORM_OVER_THE_BATCH = """
+import keras
+call = keras.layers.LayerNormalization.call
+def call_over_the_batch(self, inputs, *args, **kwargs):
+    centred = inputs - keras.ops.mean(inputs, axis=0, keepdims=True)
+    return call(self, centred, *args, **kwargs)
+keras.layers.LayerNormalization.call = call_over_the_batch
+"""
+
 MUTATIONS = [
     ("frozen-bn-uses-batch-statistics", FROZEN_BN_TRAINS, "two_knobs",
      "KNOBS-FROZEN-BN-INFERENCE"),
@@ -167,6 +176,8 @@ MUTATIONS = [
      "TORCH-BN-DEFAULTS"),
     ("inference-bn-uses-batch-statistics", BN_ALWAYS_IN_TRAINING_MODE, "faq",
      "FAQ-INFERENCE-GRADIENT-IS-A-SCALE"),
+    ("layer-norm-over-the-batch", LAYER_NORM_OVER_THE_BATCH, "small_batches",
+     "SMALL-BATCH-OUTPUT-IGNORES-BATCH-MATES"),
 ]  # fmt: skip
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from guide_build.pages import DOCS
-from guide_build.words import BUDGET, content_pages, counts
+from guide_build.words import BUDGET, CHAPTER_BUDGET, LESSONS, content_pages, counts
 
 # The landing page answers first; the glossary is a list of terms.
 NOT_LESSONS = {"index", "glossary"}
@@ -16,7 +16,10 @@ NOT_LESSONS = {"index", "glossary"}
 
 def test_the_content_pages_keep_to_the_prose_budget():
     words = counts()
-    assert sum(words.values()) <= BUDGET, words
+    assert set(LESSONS) <= set(words)
+    assert sum(words[page] for page in LESSONS) <= BUDGET, words
+    chapters = {page: n for page, n in words.items() if page not in LESSONS}
+    assert all(n <= CHAPTER_BUDGET for n in chapters.values()), chapters
 
 
 @pytest.mark.parametrize(

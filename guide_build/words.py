@@ -33,7 +33,6 @@ BUDGET = 7000
 CHAPTER_BUDGET = 700
 
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
-FENCE = re.compile(r"^(`{3,}|~{3,})\{?([\w:-]*)\}?.*?$", re.M)
 CLAIM = re.compile(r"\(?\{claim\}`[^`]*`(?:,\s*\{claim\}`[^`]*`)*\)?")
 ROLE = re.compile(r"\{[\w:-]+\}`([^`]*)`")
 TARGET = re.compile(r"^\([\w-]+\)=\s*$", re.M)

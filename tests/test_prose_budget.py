@@ -5,7 +5,10 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from site_files import built_html
 
 from guide_build.pages import DOCS
 from guide_build.words import BUDGET, CHAPTER_BUDGET, LESSONS, content_pages, counts
@@ -29,3 +32,20 @@ def test_a_page_opens_with_what_you_will_learn_and_need(page):
     text = (DOCS / f"{page}.md").read_text(encoding="utf-8")
     opening = text.split("\n## ", 1)[0]
     assert "**You will learn**" in opening and "**You need**" in opening, page
+
+
+def rendered_words(page: str) -> int:
+    """Words a reader meets on the built page: no code, outputs, tables or badges."""
+    article = built_html(page).select_one("article")
+    for node in article.select(
+        "pre, div.cell_output, table, div.claim, script, style, a.headerlink"
+    ):
+        node.decompose()
+    return len(re.findall(r"[\w'’-]+", article.get_text(" ")))
+
+
+def test_the_built_pages_keep_to_the_budget_too():
+    """What the build adds to the prose (a claim mark, a glued value) counts too."""
+    assert sum(rendered_words(page) for page in LESSONS) <= BUDGET
+    chapters = [page for page in content_pages() if page not in LESSONS]
+    assert all(rendered_words(page) <= CHAPTER_BUDGET for page in chapters)

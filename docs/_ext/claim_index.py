@@ -112,12 +112,12 @@ class claim_mark(nodes.Inline, nodes.Element):
 
 
 def visit_claim_mark(self, node) -> None:
+    # The statement is an attribute, not text: CSS shows it on hover and focus,
+    # and the page's text (what readers, search and llms-full read) stays prose.
     tip = self.encode(node["title"])
     self.body.append(
         f'<a class="claim-link reference internal" href="{self.encode(node["uri"])}" '
-        f'aria-label="Proved: {tip}">'
-        '<span aria-hidden="true">✔</span>'
-        f'<span class="claim-tip" aria-hidden="true">{tip}</span></a>'
+        f'aria-label="Proved: {tip}" data-tip="{tip}">✔</a>'
     )
     raise nodes.SkipNode
 
@@ -179,16 +179,23 @@ def scope_text(scopes: dict[str, str | None], claim_id: str) -> str:
     return scopes[claim_id] or "every stack"
 
 
+def committed_scopes(app) -> dict[str, str | None]:
+    """Each claim's scope in the committed matrix, read once per build process."""
+    if not hasattr(app, "guide_scopes"):
+        results = load_results()
+        app.guide_scopes = {
+            claim_id: scope(results, claim_id)
+            for claim_id in results[STACK_ORDER[0]]["claims"]
+        }
+    return app.guide_scopes
+
+
 class ResolveClaims(SphinxPostTransform):
     default_priority = 8
 
     def run(self, **kwargs) -> None:
         claims = _claims(self.env)
-        results = load_results()
-        scopes = {
-            claim_id: scope(results, claim_id)
-            for claim_id in results[STACK_ORDER[0]]["claims"]
-        }
+        scopes = committed_scopes(self.app)
         for badge in self.document.findall(_is_claim):
             if where := scopes.get(badge["claim_id"]):
                 badge[0] += [
@@ -292,4 +299,4 @@ def setup(app):
     app.connect("env-purge-doc", purge_claims)
     app.connect("env-merge-info", merge_claims)
     app.connect("env-updated", pages_with_index)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 5}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 6}

@@ -59,7 +59,7 @@ CONVERTER = " ".join(
     ]
 ).encode()
 # Parts of a page that mean nothing without a browser.
-NOT_TEXT = "a.headerlink, button, script, style, input, label.sd-tab-label, .claim-tip"
+NOT_TEXT = "a.headerlink, button, script, style, input, label.sd-tab-label"
 
 
 def defer_scripts(app, pagename, templatename, context, doctree) -> None:

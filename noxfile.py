@@ -1,6 +1,7 @@
 """Build the guide and check it. The work is done in guide_build/ and benchmarks/.
 
-    nox -s lint        ruff check and ruff format --check, over all Python
+    nox -s lint        ruff check and ruff format --check, over all Python; actionlint,
+                       zizmor and check-jsonschema over the workflows and Read the Docs
     nox -s docs        build docs/_build/html, executing every page (cached)
     nox -s docs-live   rebuild on every change, for authors
     nox -s tests       build, then test the built site, the claims, the helpers,
@@ -8,6 +9,8 @@
     nox -s mutations   plant changes of Keras's behaviour; the right claims must fail
     nox -s matrix      run every claim on each Keras stack and check the committed
                        results in docs/_data/matrix/ (-- --update rewrites them)
+    nox -s upstream    run every claim on the newest Keras, TensorFlow and JAX, and
+                       report each claim whose outcome differs from the matrix
     nox -s bench       time the build against its floor (not a test; -- --repeat N)
     nox -s lighthouse  build, then benchmark the site's pages in Lighthouse
 
@@ -49,6 +52,18 @@ def lint(session):
     session.install(*nox.project.dependency_groups(PYPROJECT, "lint"))
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
+    workflows = sorted(str(path) for path in Path(".github/workflows").glob("*.yml"))
+    session.run("actionlint", *workflows)
+    session.run("zizmor", "--offline", *workflows)
+    session.run(
+        "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *workflows
+    )
+    session.run(
+        "check-jsonschema",
+        "--builtin-schema",
+        "vendor.readthedocs",
+        ".readthedocs.yaml",
+    )
 
 
 @nox.session
@@ -83,6 +98,13 @@ def mutations(session):
 def matrix(session):
     install(session, "site")
     session.run("python", "-m", "guide_build.matrix", *session.posargs)
+
+
+@nox.session
+def upstream(session):
+    session.install("--upgrade", "pip")
+    session.install("-e", ".")
+    session.run("python", "-m", "guide_build.upstream", *session.posargs)
 
 
 @nox.session

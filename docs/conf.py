@@ -34,10 +34,14 @@ exclude_patterns = ["_build", "_data", "_ext", "_ipython", "**/.ipynb_checkpoint
 nitpicky = True
 
 # --- The site readers see ----------------------------------------------------
-# Read the Docs tells its builds where the site and its repository live; a local
-# build links to the same places, but serves its 404 page from the site's root.
-RTD_URL = os.environ.get("READTHEDOCS_CANONICAL_URL")
-html_baseurl = RTD_URL or "https://keras-trainable-guide.readthedocs.io/en/latest/"
+# Where the site is deployed: GitHub Pages' workflow sets GUIDE_SITE_URL (a
+# sub-path such as /keras-trainable-guide/), Read the Docs tells its builds. The
+# canonical links, OpenGraph, the sitemap and the 404 page's links use it. A local
+# build links to Read the Docs, but serves its 404 page from the site's root.
+DEPLOYED_URL = os.environ.get("GUIDE_SITE_URL") or os.environ.get(
+    "READTHEDOCS_CANONICAL_URL"
+)
+html_baseurl = DEPLOYED_URL or "https://keras-trainable-guide.readthedocs.io/en/latest/"
 REPOSITORY_URL = os.environ.get(
     "READTHEDOCS_GIT_CLONE_URL",
     "https://github.com/keras-trainable-guide/keras-trainable-guide",
@@ -75,7 +79,7 @@ copybutton_selector = "div:not(.output) > div.highlight > pre"
 copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True
 
-notfound_urls_prefix = urlsplit(html_baseurl).path if RTD_URL else "/"
+notfound_urls_prefix = urlsplit(html_baseurl).path if DEPLOYED_URL else "/"
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
-from site_files import DOCS, HTML, built_pages, executed_pages
+from site_files import DOCS, HTML, SITE_PATH, built_pages, executed_pages
 
 from guide_build.run import site_stack_run
 
@@ -61,7 +61,25 @@ def site_run(pytestconfig) -> dict:
     return pytestconfig.site_run.result()
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
+class DeployedSite(SimpleHTTPRequestHandler):
+    """The built site as its host serves it: under SITE_PATH, and a missing
+    page answered with the site's 404 page."""
+
+    def translate_path(self, path: str) -> str:
+        if not urlsplit(path).path.startswith(SITE_PATH):
+            return str(HTML / "no such file")
+        return super().translate_path("/" + path.removeprefix(SITE_PATH))
+
+    def send_error(self, code, message=None, explain=None) -> None:
+        if code != 404:
+            return super().send_error(code, message, explain)
+        body = (HTML / "404.html").read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
     def log_message(self, format, *args) -> None:
         pass
 
@@ -70,10 +88,10 @@ class QuietHandler(SimpleHTTPRequestHandler):
 def site() -> str:
     """The URL of the built site, served on localhost while the tests run."""
     server = ThreadingHTTPServer(
-        ("127.0.0.1", 0), partial(QuietHandler, directory=HTML)
+        ("127.0.0.1", 0), partial(DeployedSite, directory=HTML)
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_port}/"
+    yield f"http://127.0.0.1:{server.server_port}{SITE_PATH}"
     server.shutdown()
 
 

@@ -8,7 +8,9 @@ where the cells left them as data.
 from __future__ import annotations
 
 import json
+import os
 from functools import cache
+from urllib.parse import urlsplit
 
 from bs4 import BeautifulSoup
 
@@ -21,6 +23,9 @@ BUILD = DOCS / "_build"
 HTML = BUILD / "html"
 EXECUTED = BUILD / "jupyter_execute"
 SCREENSHOTS = BUILD / "screenshots"
+# The path the site is deployed under: "/" unless the build was for a deployed
+# URL (GUIDE_SITE_URL, as GitHub Pages' workflow builds it: /<repository>/).
+SITE_PATH = urlsplit(os.environ.get("GUIDE_SITE_URL", "")).path or "/"
 
 
 def all_pages() -> list[str]:

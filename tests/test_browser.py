@@ -212,3 +212,16 @@ def test_the_landing_pages_first_screen_answers_both_questions(visit, screen):
         assert 0 < bottom <= seen["height"], seen
         assert marks >= 1, seen
     assert seen["recipe"] is not None and seen["recipe"] <= seen["height"], seen
+
+
+def test_a_missing_page_gets_the_sites_404_page_under_its_deployed_path(visit, site):
+    opened = visit("no/such/page.html", viewport=DESKTOP)
+    missing = f"{site}no/such/page.html: 404"
+    # Only the missing page itself failed: the 404 page's styles, scripts and
+    # images load from the deployed path, however deep the missing URL.
+    assert opened.failed_requests == [missing]
+    assert opened.outside_requests == []
+    assert opened.page.locator("article h1").first.is_visible()
+    opened.page.locator("a.navbar-brand").first.click()
+    opened.page.wait_for_load_state("networkidle")
+    assert opened.page.url == f"{site}index.html"

@@ -7,7 +7,14 @@ import xml.etree.ElementTree as ElementTree
 
 from fontTools.ttLib import TTFont
 from reader_site import ICON_CLASS, ICON_RULE, page_as_markdown
-from site_files import HTML, all_pages, built_html, executed_pages, proved_claims
+from site_files import (
+    HTML,
+    SITE_PATH,
+    all_pages,
+    built_html,
+    executed_pages,
+    proved_claims,
+)
 
 
 def site_url() -> str:
@@ -47,7 +54,7 @@ def test_sitemap_lists_every_page():
 def test_404_page_links_home_with_absolute_urls():
     page = built_html("404")
     assert page.select_one("article h1").get_text(strip=True)
-    assert page.select_one('a[href="/index.html"]'), (
+    assert page.select_one(f'a[href="{SITE_PATH}index.html"]'), (
         "the 404 page does not link to the landing page"
     )
 

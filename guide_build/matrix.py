@@ -32,7 +32,7 @@ from guide_build.pages import (
 )
 from guide_build.run import run_in_subprocess, site_stack_run
 from guide_build.stacks import SITE_STACK, STACKS
-from keras_guide.matrix import MATRIX_PAGE
+from keras_guide.matrix import PAGES_READING_MATRIX
 from keras_guide.registry import claims_in
 
 COMMITTED = DOCS / "_data" / "matrix"
@@ -45,7 +45,7 @@ def matrix_pages() -> list[str]:
     return [
         page
         for page in executed_pages()
-        if page != MATRIX_PAGE and claims_in(snippet_path(page, SNIPPETS))
+        if page not in PAGES_READING_MATRIX and claims_in(snippet_path(page, SNIPPETS))
     ]
 
 

@@ -14,7 +14,7 @@ from IPython.display import display
 
 from keras_guide.claims import claim
 from keras_guide.matrix import (
-    MATRIX_PAGE,
+    PAGES_READING_MATRIX,
     SITE_STACK,
     STACK_ORDER,
     SYMBOLS,
@@ -80,7 +80,9 @@ display(pd.DataFrame({stack: column(result) for stack, result in results.items()
 
 # %% coverage
 run_by_pages = {
-    claim_id for claim_id, entry in all_claims().items() if entry.page != MATRIX_PAGE
+    claim_id
+    for claim_id, entry in all_claims().items()
+    if entry.page not in PAGES_READING_MATRIX
 }
 glue("keras-site", results[SITE_STACK]["versions"]["keras"])
 glue("keras-next", results["keras-next-tf"]["versions"]["keras-nightly"])

@@ -13,7 +13,12 @@ import re
 import pytest
 
 from guide_build.pages import DOCS
-from keras_guide.matrix import MATRIX_PAGE, STACK_ORDER, keras_name, load_results
+from keras_guide.matrix import (
+    PAGES_READING_MATRIX,
+    STACK_ORDER,
+    keras_name,
+    load_results,
+)
 from keras_guide.registry import all_claims
 
 KERAS_3 = {"keras3-tf", "keras3-jax", "keras3-torch", "keras-next-tf"}
@@ -64,7 +69,7 @@ RESULTS = load_results()
 MATRIX_CLAIMS = {
     claim_id: claim
     for claim_id, claim in all_claims().items()
-    if claim.page != MATRIX_PAGE
+    if claim.page not in PAGES_READING_MATRIX
 }
 
 

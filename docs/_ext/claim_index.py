@@ -128,8 +128,14 @@ def visit_claim_mark_text(self, node) -> None:
 
 
 class ClaimRole(SphinxRole):
+    """``{claim}`ID```: the claim's mark. ``{claim-scope}`ID```: where it holds,
+    in words, from the committed matrix (a table's column of scopes)."""
+
+    def __init__(self, scope_only: bool = False) -> None:
+        self.scope_only = scope_only
+
     def run(self):
-        node = claim_reference(claim_id=self.text.strip())
+        node = claim_reference(claim_id=self.text.strip(), scope_only=self.scope_only)
         self.set_source_info(node)
         return [node], []
 
@@ -210,6 +216,9 @@ class ResolveClaims(SphinxPostTransform):
                     location=node,
                 )
                 node.replace_self(nodes.literal(claim_id, claim_id))
+                continue
+            if node["scope_only"]:
+                node.replace_self(nodes.inline("", scope_text(scopes, claim_id)))
                 continue
             claim = claims[claim_id]
             uri = self.app.builder.get_relative_uri(self.env.docname, claim["docname"])
@@ -293,10 +302,11 @@ def setup(app):
     app.add_node(claim_reference)
     app.add_node(claim_index)
     app.add_role("claim", ClaimRole())
+    app.add_role("claim-scope", ClaimRole(scope_only=True))
     app.add_directive("claim-index", ClaimIndexDirective)
     app.add_post_transform(ResolveClaims)
     app.connect("doctree-read", collect_claims)
     app.connect("env-purge-doc", purge_claims)
     app.connect("env-merge-info", merge_claims)
     app.connect("env-updated", pages_with_index)
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 6}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "env_version": 7}

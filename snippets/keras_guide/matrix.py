@@ -18,9 +18,10 @@ if TYPE_CHECKING:
 # The stacks, in the order the page shows them; the site is built on SITE_STACK.
 STACK_ORDER = ("keras2-tf", "keras3-tf", "keras3-jax", "keras3-torch", "keras-next-tf")
 SITE_STACK = "keras3-tf"
-# The page that shows the matrix proves its claims from the results, so it is not
-# part of them.
+# The page that shows the matrix, and the migration checklist, prove their claims
+# from the results, so they are not part of them.
 MATRIX_PAGE = "keras_versions"
+PAGES_READING_MATRIX = (MATRIX_PAGE, "migration")
 
 RESULTS = Path(__file__).resolve().parents[2] / "docs" / "_data" / "matrix"
 SYMBOLS = {

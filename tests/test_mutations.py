@@ -147,6 +147,93 @@ def call_over_the_batch(self, inputs, *args, **kwargs):
 keras.layers.LayerNormalization.call = call_over_the_batch
 """
 
+BN_STATISTICS_IN_COMPUTE_DTYPE = """
+import keras
+moments = keras.layers.BatchNormalization._moments
+def moments_in_compute_dtype(self, inputs, mask):
+    mean, variance = moments(self, keras.ops.cast(inputs, self.compute_dtype), mask)
+    return keras.ops.cast(mean, inputs.dtype), keras.ops.cast(variance, inputs.dtype)
+keras.layers.BatchNormalization._moments = moments_in_compute_dtype
+"""
+
+# Like tf-keras: train with the `trainable` flags that compile() saw.
+TRAINABLE_FIXED_AT_COMPILE = """
+import keras
+compile_ = keras.Model.compile
+flags_at_compile = {}
+def compile_and_record_flags(self, *args, **kwargs):
+    flags_at_compile[id(self)] = [(l, l.trainable) for l in self._flatten_layers()]
+    return compile_(self, *args, **kwargs)
+def with_compiled_flags(method):
+    def train(self, *args, **kwargs):
+        recorded = flags_at_compile.get(id(self), [])
+        current = [(layer, layer.trainable) for layer, _ in recorded]
+        for layer, flag in recorded:
+            layer.trainable = flag
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            for layer, flag in current:
+                layer.trainable = flag
+    return train
+keras.Model.compile = compile_and_record_flags
+keras.Model.fit = with_compiled_flags(keras.Model.fit)
+keras.Model.train_on_batch = with_compiled_flags(keras.Model.train_on_batch)
+"""
+
+CONFIG_WITHOUT_TRAINABLE = """
+from keras.src.layers.layer import Layer
+get_config = Layer.get_config
+def get_config_without_trainable(self):
+    config = get_config(self)
+    config.pop("trainable", None)
+    return config
+Layer.get_config = get_config_without_trainable
+"""
+
+# The page's two-replica experiment runs in a Python process of its own, as a
+# release would change Keras there too: the change goes into a sitecustomize
+# module on PYTHONPATH, which every Python process this one starts imports.
+SYNCHRONIZED_IGNORED = '''
+import os, tempfile
+PATCH = """
+import keras
+moments = keras.layers.BatchNormalization._moments
+def moments_without_sync(self, inputs, mask):
+    synchronized, self.synchronized = self.synchronized, False
+    try:
+        return moments(self, inputs, mask)
+    finally:
+        self.synchronized = synchronized
+keras.layers.BatchNormalization._moments = moments_without_sync
+"""
+folder = tempfile.mkdtemp(prefix="mutation-synchronized-bn-")
+with open(os.path.join(folder, "sitecustomize.py"), "w") as file:
+    file.write(PATCH)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    filter(None, [folder, os.environ.get("PYTHONPATH")])
+)
+exec(PATCH)
+'''
+
+# As in keras-nightly: fit()'s `training` stops at a `training` written into the
+# graph for a nested model, so `base(inputs, training=False)` holds.
+NESTED_GRAPH_TIME_TRAINING_WINS = """
+import keras.src.models.functional as functional
+def operation_fn(operation, **call_context_args):
+    def call(*args, **kwargs):
+        written_for_nested_model = isinstance(operation, functional.Functional)
+        for name, value in call_context_args.items():
+            if name in kwargs and written_for_nested_model:
+                continue
+            known = getattr(operation, "_call_context_args", {})
+            if name in known and value is not None:
+                kwargs[name] = value
+        return operation(*args, **kwargs)
+    return call
+functional.operation_fn = operation_fn
+"""
+
 MUTATIONS = [
     ("frozen-bn-uses-batch-statistics", FROZEN_BN_TRAINS, "two_knobs",
      "KNOBS-FROZEN-BN-INFERENCE"),
@@ -178,6 +265,20 @@ MUTATIONS = [
      "FAQ-INFERENCE-GRADIENT-IS-A-SCALE"),
     ("layer-norm-over-the-batch", LAYER_NORM_OVER_THE_BATCH, "small_batches",
      "SMALL-BATCH-OUTPUT-IGNORES-BATCH-MATES"),
+    ("nested-graph-time-training-wins", NESTED_GRAPH_TIME_TRAINING_WINS,
+     "applications", "APPS-FIT-DROPOUT-GETS-TRUE"),
+    ("frozen-bn-uses-batch-statistics-end-to-end", FROZEN_BN_TRAINS,
+     "feature_extraction", "FEATURES-SAME-HEAD"),
+    ("bn-statistics-in-compute-dtype", BN_STATISTICS_IN_COMPUTE_DTYPE,
+     "mixed_precision", "MIXED-BN-STATISTICS-IN-FLOAT32"),
+    ("synchronized-ignored", SYNCHRONIZED_IGNORED, "synchronized_batchnorm",
+     "SYNC-BN-TF-TWO-REPLICAS-NORMALISE"),
+    ("config-without-trainable", CONFIG_WITHOUT_TRAINABLE, "saving",
+     "SAVING-ROUND-TRIP-TRAINABLE"),
+    ("trainable-fixed-at-compile", TRAINABLE_FIXED_AT_COMPILE, "trainable_in_depth",
+     "TRAINABLE-CHANGE-BEFORE-FIRST-FIT"),
+    ("gan-discriminator-trains-with-compiled-flags", TRAINABLE_FIXED_AT_COMPILE,
+     "shared_layers", "SHARED-KERAS3-DISCRIMINATOR-STEP-TRAINS-NOTHING"),
 ]  # fmt: skip
 
 

@@ -6,13 +6,16 @@ check-jsonschema); these tests check what the guide needs of them.
 
 from __future__ import annotations
 
+import json
 import re
 
 import pytest
 import yaml
 
 from guide_build.lean_install import TORCH_CPU_WHEELS, problems
+from guide_build.matrix import COMMITTED
 from guide_build.pages import ROOT, pinned
+from guide_build.upstream import compare
 
 WORKFLOWS = ROOT / ".github" / "workflows"
 
@@ -91,3 +94,14 @@ def test_the_upstream_check_runs_weekly_and_on_demand():
     assert {"schedule", "workflow_dispatch"} <= set(triggers("upstream.yml"))
     (job,) = workflow("upstream.yml")["jobs"].values()
     assert "nox -s upstream" in commands(job)
+
+
+def test_the_upstream_check_reports_a_claim_whose_outcome_changed():
+    committed = json.loads((COMMITTED / "keras3-tf.json").read_text("utf-8"))
+    claims = {
+        claim_id: dict(outcome) for claim_id, outcome in committed["claims"].items()
+    }
+    assert compare("keras3-tf", {"pages": {"page": {"claims": claims}}}) == []
+    claims["KNOBS-FROZEN-BN-INFERENCE"] = {"status": "differs", "observed": "False"}
+    (line,) = compare("keras3-tf", {"pages": {"page": {"claims": claims}}})
+    assert line.startswith("`KNOBS-FROZEN-BN-INFERENCE`: holds -> differs")

@@ -9,8 +9,6 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from jupyter_cache import get_cache
-
 DOCS = Path(__file__).resolve().parent
 ROOT = DOCS.parent
 sys.path.insert(0, str(DOCS / "_ext"))
@@ -93,9 +91,6 @@ myst_heading_anchors = 3
 # GUIDE_REEXECUTE=1 forces a full re-execution (nox also passes -E then).
 nb_execution_mode = "force" if os.environ.get("GUIDE_REEXECUTE") else "cache"
 nb_execution_cache_path = str(DOCS / "_build" / ".jupyter_cache")
-# jupyter-cache creates its folder and database on first use, without a lock:
-# create them here, in the main process, before the parallel readers (-j) race to.
-get_cache(nb_execution_cache_path).db  # noqa: B018
 nb_execution_timeout = 300
 # A failing cell is reported as a warning, which -W turns into a failure.
 nb_execution_raise_on_error = False
@@ -106,3 +101,17 @@ nb_merge_streams = True
 # them find the kernel profile (docs/_ipython) that quiets their start-up too.
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 os.environ["IPYTHONDIR"] = str(DOCS / "_ipython")
+
+
+def create_execution_cache(app, env, docnames) -> None:
+    """jupyter-cache creates its folder and database on first use, without a
+    lock: create them in the main process, before the parallel readers (-j) race
+    to. Only when pages are to be read: a no-op rebuild need not import it."""
+    if docnames:
+        from jupyter_cache import get_cache
+
+        get_cache(nb_execution_cache_path).db  # noqa: B018
+
+
+def setup(app):
+    app.connect("env-before-read-docs", create_execution_cache)

@@ -17,6 +17,7 @@ from keras_guide.claims import claim
 from keras_guide.digits import SOURCE_DIGITS, TARGET_DIGITS, load_transfer_task
 from keras_guide.models import summary_text, summary_totals, trainable_column
 from keras_guide.page import glue, start_page
+from keras_guide.transfer import batchnorm_layers, moving_statistics
 
 start_page()
 
@@ -62,9 +63,7 @@ base = keras.applications.EfficientNetB0(
     input_shape=(IMAGE_SIZE, IMAGE_SIZE, 3),
     pooling="avg",
 )
-batchnorms = [
-    layer for layer in base.layers if isinstance(layer, keras.layers.BatchNormalization)
-]
+batchnorms = batchnorm_layers(base)
 dropouts = [layer for layer in base.layers if isinstance(layer, keras.layers.Dropout)]
 # 0.9 rather than 0.99: the moving statistics settle within the few steps below.
 for layer in batchnorms:
@@ -107,17 +106,11 @@ def record_training(layer):
     layer.call = call_and_record
 
 
-def moving_statistics():
-    return [to_numpy(bn.moving_mean) for bn in batchnorms] + [
-        to_numpy(bn.moving_variance) for bn in batchnorms
-    ]
-
-
 for layer in dropouts:
     record_training(layer)
-pretrained_statistics = moving_statistics()
+pretrained_statistics = moving_statistics(base)
 print("recording the training value of:", ", ".join(layer.name for layer in dropouts))
-print("moving statistics copied:", len(pretrained_statistics), "arrays")
+print("moving statistics copied:", *pretrained_statistics)
 
 # %% head
 base.trainable = False
@@ -142,8 +135,8 @@ glue("head-accuracy", float(head_accuracy))
 
 # %% received
 statistics_kept = all(
-    np.array_equal(before, after)
-    for before, after in zip(pretrained_statistics, moving_statistics())
+    np.array_equal(pretrained_statistics[name], after)
+    for name, after in moving_statistics(base).items()
 )
 display(
     pd.DataFrame({"fit()": during_fit, "evaluate()": during_evaluate}).rename_axis(

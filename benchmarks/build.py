@@ -37,7 +37,7 @@ from pathlib import Path
 
 from guide_build.pages import executed_pages, pinned
 from guide_build.run import QUIET_ENVIRONMENT
-from guide_build.stacks import SITE_STACK, STACKS
+from keras_guide.stacks import SITE_STACK, STACKS
 
 ROOT = Path(__file__).resolve().parents[1]
 SITE_EXTRAS = "site,docs"
@@ -193,7 +193,7 @@ def measure(
     with tempfile.TemporaryDirectory(prefix="guide-bench-") as scratch:
         tree = Tree(copy_tree(Path(scratch) / "tree"))
         pages = executed_pages(tree.path / "docs")
-        floor_env = {**tree.env, **QUIET_ENVIRONMENT, **STACKS[SITE_STACK].env}
+        floor_env = {**tree.env, **QUIET_ENVIRONMENT, **STACKS[SITE_STACK].environment}
         floor_run = [sys.executable, "-m", "guide_build.run", SITE_STACK, "floor.json"]
         bare = BareProject(Path(scratch) / "bare", tree.env)
         record("bare project: cold build", *bare.build(*sphinx_options))

@@ -27,6 +27,7 @@ extensions = [
     "mathml",
     "reader_site",
     "page_meta",
+    "page_toctree",
 ]
 exclude_patterns = ["_build", "_data", "_ext", "_ipython", "**/.ipynb_checkpoints"]
 nitpicky = True

@@ -13,10 +13,11 @@ import ast
 import hashlib
 from pathlib import Path
 
-from guide_build.pages import DOCS, SNIPPETS, snippet_path
+from guide_build.sections import SNIPPETS, snippet_path
+from keras_guide.stacks import MATRIX_RESULTS
 
 # Data that a helper module reads when a page runs, by module.
-DATA_READ_BY = {"matrix": DOCS / "_data" / "matrix"}
+DATA_READ_BY = {"matrix": MATRIX_RESULTS}
 
 
 def imported_helpers(path: Path) -> set[str]:

@@ -9,8 +9,8 @@ Read the Docs and the workflows set ``PIP_FIND_LINKS`` to that page
 takes it, as ``2.13.0+cpu`` is newer than ``2.13.0`` and the pin ``==2.13.0``
 admits it. Every other package still comes from PyPI.
 
-This asks pip to resolve what the tests install (the site's, docs' and tests'
-extras) as those builders do, with ``--dry-run --report``, prints what it would
+This asks pip to resolve what the tests install (the site's, docs', tests' and
+browser extras) as those builders do, with ``--dry-run --report``, prints what it would
 install, and fails when that has a torch other than the CPU build, or any
 ``nvidia-*`` package.
 """
@@ -26,7 +26,7 @@ from pathlib import Path
 from guide_build.pages import ROOT
 
 TORCH_CPU_WHEELS = "https://download.pytorch.org/whl/cpu/torch/"
-EXTRAS = "site,docs,test"
+EXTRAS = "site,docs,test,browser"
 
 
 def resolve(report: Path) -> list[dict]:

@@ -1,140 +1,156 @@
 """The claim matrix: every claim of the guide run on each stack, against the record.
 
-    python -m guide_build.matrix [--update] [--jobs N] [STACK ...]
+    python -m guide_build.matrix [--update] [--all] [--jobs N] [STACK ...]
 
-Run it in the site's environment (``nox -s matrix``). Stacks that need nothing
-beyond that environment run there, each in a fresh interpreter; the site's own
-stack reuses the run the tests made (``docs/_build/runs/``) while the code is
-unchanged. The other stacks get a virtual environment of their own under
-``.nox/stack-<name>``, made once and kept. Each fresh result is written to
-``docs/_build/matrix/<stack>.json`` and compared with the committed one in
-``docs/_data/matrix/``: any difference fails, unless ``--update``, which
-rewrites the committed file for you to commit.
+Run it in the site's environment (``nox -s matrix``). The stacks are the rows
+of ``keras_guide.stacks``. The committed result of a stack
+(``docs/_data/matrix/<stack>.json``) records, with each claim's outcome, the
+digest of what each page ran (``guide_build.run.page_digest``). A page whose
+digest is unchanged keeps its recorded outcomes; the others run again (all of
+them with ``--all``): on the site's stack in the run the tests made
+(``docs/_build/runs/``), on the others in a fresh interpreter of their own
+environment, the site's or one under ``.nox/stack-<name>``, made once and kept.
+The fresh result goes to ``docs/_build/matrix/<stack>.json``; any change from
+the committed one fails, unless ``--update``, which rewrites the committed file
+for you to commit.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
-import hashlib
 import json
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
-from guide_build.pages import (
-    DOCS,
-    ROOT,
-    SNIPPETS,
-    executed_pages,
-    pinned,
-    snippet_path,
+from guide_build.pages import DOCS, ROOT, matrix_pages, pinned, snippet_path
+from guide_build.run import (
+    changed_pages,
+    page_digest,
+    run_in_subprocess,
+    site_stack_run,
+    stack_requirements,
 )
-from guide_build.run import run_in_subprocess, site_stack_run
-from guide_build.stacks import SITE_STACK, STACKS
-from keras_guide.matrix import PAGES_READING_MATRIX
+from guide_build.venvs import environment
 from keras_guide.registry import claims_in
+from keras_guide.stacks import MATRIX_RESULTS, SITE_STACK, STACKS
 
-COMMITTED = DOCS / "_data" / "matrix"
 FRESH = DOCS / "_build" / "matrix"
-
-
-def matrix_pages() -> list[str]:
-    """The pages whose claims the matrix runs: all that prove claims, but the
-    page that shows the matrix (it proves its claims from the results)."""
-    return [
-        page
-        for page in executed_pages()
-        if page not in PAGES_READING_MATRIX and claims_in(snippet_path(page, SNIPPETS))
-    ]
 
 
 def stack_python(stack_name: str) -> str:
     """The interpreter of a stack: this one, or that of its own environment,
-    installed from the pyproject extras it names (again when pyproject changes)."""
+    installed from the pyproject extras it names."""
     stack = STACKS[stack_name]
     if stack.extras is None:
         return sys.executable
-    venv = ROOT / ".nox" / f"stack-{stack_name}"
-    python = venv / "bin" / "python"
-    pins = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    stamp = venv / "installed-from"
-    if stamp.exists() and stamp.read_text() == pins:
-        return str(python)
-
-    def pip(*arguments: str) -> None:
-        subprocess.run([str(python), "-m", "pip", "-q", *arguments], check=True)
-
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    pip("install", "-e", f"{ROOT}[{','.join(stack.extras)}]")
-    if stack.replaces:
-        pip("uninstall", "--yes", stack.replaces)
-        pip("install", "--force-reinstall", "--no-deps", *pinned(stack.extras[-1]))
-    stamp.write_text(pins)
-    return str(python)
+    installs = [["install", "-e", str(ROOT), *stack_requirements(stack_name)]]
+    if stack.keras == "keras-nightly":
+        # TensorFlow depends on `keras`, whose files keras-nightly also installs.
+        keras = [r for r in pinned(*stack.extras) if r.startswith(f"{stack.keras}==")]
+        installs += [
+            ["uninstall", "--yes", "keras"],
+            ["install", "--force-reinstall", "--no-deps", *keras],
+        ]
+    return environment(ROOT / ".nox" / f"stack-{stack_name}", installs)
 
 
-def fresh_result(stack_name: str) -> dict:
-    """Run the matrix's pages on one stack; its result as the matrix records it."""
+def read_result(stack_name: str) -> dict | None:
+    path = MATRIX_RESULTS / f"{stack_name}.json"
+    return json.loads(path.read_text(encoding="utf-8")) if path.exists() else None
+
+
+def stale_pages(stack_name: str, committed: dict | None) -> list[str]:
+    """The pages whose code changed since a stack's result was recorded."""
+    digests = (committed or {}).get("digests", {})
+    recorded = {"pages": {page: {"digest": d} for page, d in digests.items()}}
+    return changed_pages(recorded, stack_name, matrix_pages())
+
+
+def fresh_result(stack_name: str, committed: dict | None, rerun_all: bool) -> dict:
+    """A stack's result: the committed outcomes of the pages whose digest is
+    unchanged, and a new run of the others."""
     pages = matrix_pages()
-    if stack_name == SITE_STACK:
-        run = site_stack_run()
-    else:
-        output = FRESH / "runs" / f"{stack_name}.json"
-        output.parent.mkdir(parents=True, exist_ok=True)
-        run = run_in_subprocess(stack_name, output, pages, stack_python(stack_name))
-    claims = {}
-    for page in pages:
-        claims.update(run["pages"][page]["claims"])
+    stale = pages if rerun_all else stale_pages(stack_name, committed)
+    claims = {
+        claim.claim_id: committed["claims"][claim.claim_id]
+        for page in pages
+        if page not in stale
+        for claim in claims_in(snippet_path(page))
+    }
+    versions = committed["versions"] if committed else {}
+    if stale:
+        if stack_name == SITE_STACK:
+            run = site_stack_run()
+        else:
+            output = FRESH / "runs" / f"{stack_name}.json"
+            python = stack_python(stack_name)
+            run = run_in_subprocess(stack_name, output, stale, python)
+        for page in stale:
+            claims.update(run["pages"][page]["claims"])
+        versions = run["versions"]
     return {
         "stack": stack_name,
         "label": STACKS[stack_name].label,
-        "versions": run["versions"],
-        "recorded_on": datetime.date.today().isoformat(),
+        "versions": versions,
+        "recorded_on": committed["recorded_on"]
+        if committed and not stale
+        else datetime.date.today().isoformat(),
+        "digests": {page: page_digest(page, stack_name) for page in pages},
         "claims": dict(sorted(claims.items())),
+        "rerun": stale,
     }
 
 
-def same_results(one: dict, other: dict) -> bool:
-    """Equal apart from the day they were recorded."""
-    return {**one, "recorded_on": None} == {**other, "recorded_on": None}
+def claim_changes(before: dict, after: dict) -> list[str]:
+    """Each claim whose outcome differs between two sets of outcomes, in words.
+
+    >>> claim_changes({"A": {"status": "holds"}}, {"A": {"status": "differs"}})
+    ["A: {'status': 'holds'} -> {'status': 'differs'}"]
+    >>> claim_changes({"A": {"status": "holds"}}, {})
+    ["A: {'status': 'holds'} -> None"]
+    """
+    return [
+        f"{claim_id}: {before.get(claim_id)} -> {after.get(claim_id)}"
+        for claim_id in sorted(before.keys() | after.keys())
+        if before.get(claim_id) != after.get(claim_id)
+    ]
 
 
 def changes(committed: dict, fresh: dict) -> list[str]:
-    """What differs between the committed and the fresh result, line by line."""
-    lines = []
-    if committed["versions"] != fresh["versions"]:
-        lines.append(f"versions: {committed['versions']} -> {fresh['versions']}")
-    for claim_id in sorted(committed["claims"].keys() | fresh["claims"].keys()):
-        before = committed["claims"].get(claim_id)
-        after = fresh["claims"].get(claim_id)
-        if before != after:
-            lines.append(f"{claim_id}: {before} -> {after}")
-    if committed["label"] != fresh["label"]:
-        lines.append(f"label: {committed['label']!r} -> {fresh['label']!r}")
-    return lines
+    """What differs between two results of a stack: versions, label, outcomes."""
+    lines = [
+        f"{key}: {committed[key]!r} -> {fresh[key]!r}"
+        for key in ("versions", "label")
+        if committed[key] != fresh[key]
+    ]
+    return lines + claim_changes(committed["claims"], fresh["claims"])
 
 
-def check(stack_name: str, update: bool) -> bool:
-    """Run one stack and compare with its committed result; True when current."""
-    fresh = fresh_result(stack_name)
-    FRESH.mkdir(parents=True, exist_ok=True)
+def check(stack_name: str, update: bool, rerun_all: bool) -> bool:
+    """Run what changed on one stack, compare with its committed result; True
+    when that result is current."""
+    committed = read_result(stack_name)
+    fresh = fresh_result(stack_name, committed, rerun_all)
+    rerun = fresh.pop("rerun")
     text = json.dumps(fresh, indent=1, sort_keys=True) + "\n"
+    FRESH.mkdir(parents=True, exist_ok=True)
     (FRESH / f"{stack_name}.json").write_text(text, encoding="utf-8")
-    committed_path = COMMITTED / f"{stack_name}.json"
-    if committed_path.exists():
-        committed = json.loads(committed_path.read_text(encoding="utf-8"))
-        if same_results(committed, fresh):
-            print(f"{stack_name}: current ({len(fresh['claims'])} claims)")
-            return True
-        found = changes(committed, fresh)
-    else:
+    ran = f"{len(fresh['claims'])} claims, {len(rerun)} pages run"
+    if committed is None:
         found = ["no committed result"]
-    if update:
-        committed_path.write_text(text, encoding="utf-8")
-        print(f"{stack_name}: updated {committed_path.relative_to(ROOT)}; commit it")
+    else:
+        found = changes(committed, fresh)
+        if committed.get("digests") != fresh["digests"]:
+            found.append(f"recorded with other code for: {', '.join(rerun)}")
+    if not found:
+        print(f"{stack_name}: current ({ran})")
         return True
-    print(f"{stack_name}: the committed result is stale:", *found, sep="\n  ")
+    if update:
+        (MATRIX_RESULTS / f"{stack_name}.json").write_text(text, encoding="utf-8")
+        print(f"{stack_name}: updated ({ran}); commit docs/_data/matrix/")
+        return True
+    print(f"{stack_name}: the committed result is stale ({ran}):", *found, sep="\n  ")
     return False
 
 
@@ -142,6 +158,7 @@ def main(arguments: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stacks", nargs="*", metavar="STACK", help=", ".join(STACKS))
     parser.add_argument("--update", action="store_true", help="rewrite stale results")
+    parser.add_argument("--all", action="store_true", help="run every page again")
     parser.add_argument("--jobs", type=int, default=2, help="stacks run at once")
     options = parser.parse_args(arguments)
     unknown = set(options.stacks) - STACKS.keys()
@@ -149,7 +166,9 @@ def main(arguments: list[str]) -> int:
         parser.error(f"unknown stacks: {', '.join(sorted(unknown))}")
     stacks = options.stacks or list(STACKS)
     with ThreadPoolExecutor(options.jobs) as pool:
-        current = list(pool.map(lambda stack: check(stack, options.update), stacks))
+        current = list(
+            pool.map(lambda s: check(s, options.update, options.all), stacks)
+        )
     if not all(current):
         print("Run `nox -s matrix -- --update` and commit docs/_data/matrix/.")
         return 1

@@ -1,73 +1,132 @@
-"""The guide's pages: which ones execute, and the sections of their code.
+"""The guide's pages, in one table, and the pins of pyproject.toml.
 
-A page is ``docs/<page>.md`` (prose) and ``snippets/<page>.py`` (code). Each
-``# %% name`` section of the code is one cell of the page.
+A page is ``docs/<page>.md`` (prose), ``snippets/<page>.py`` (code, when it
+executes; ``guide_build.sections`` reads it) and a row of ``PAGES``.
 """
 
 from __future__ import annotations
 
-import re
 import tomllib
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-DOCS = ROOT / "docs"
-SNIPPETS = ROOT / "snippets"
-SECTION_MARK = re.compile(r"^# %% (?P<name>[a-z0-9-]+)\s*$", re.M)
-NOTEBOOK_FRONT_MATTER = re.compile(
-    r"\A---\n(?:.*\n)*?file_format: mystnb\n(?:.*\n)*?---\n"
+# What runs a page's code (the runner's digest reads it) lives apart from the
+# table, so that a new row re-runs no page.
+from guide_build.sections import (
+    DOCS,
+    ROOT,
+    SNIPPETS,
+    Section,
+    executed_pages,
+    read_sections,
+    section_of,
+    snippet_path,
 )
 
-
-def executed_pages(docs: Path = DOCS) -> list[str]:
-    """The pages that are notebooks, executed at build time: their front matter
-    says ``file_format: mystnb``."""
-    return sorted(
-        path.stem
-        for path in docs.glob("*.md")
-        if NOTEBOOK_FRONT_MATTER.match(path.read_text(encoding="utf-8"))
-    )
-
-
-def snippet_path(page: str, snippets: Path = SNIPPETS) -> Path:
-    return snippets / f"{page}.py"
+__all__ = [
+    "DOCS",
+    "KINDS",
+    "PAGES",
+    "PARTS",
+    "ROOT",
+    "SNIPPETS",
+    "Section",
+    "executed_pages",
+    "matrix_pages",
+    "pages_of",
+    "pinned",
+    "read_sections",
+    "section_of",
+    "snippet_path",
+]
 
 
 @dataclass(frozen=True)
-class Section:
+class Kind:
+    """What a kind of page must do: the word budget its prose counts against
+    (``None``: its prose is not counted) and whether it opens with what you will
+    learn and what you need."""
+
+    budget: str | None
+    opening: bool
+
+
+# The content pages the guide started with share one budget; a chapter added
+# since has a budget of its own (guide_build.words).
+KINDS = {
+    "landing": Kind(budget="lessons", opening=False),  # it answers first
+    "lesson": Kind(budget="lessons", opening=True),
+    "chapter": Kind(budget="chapter", opening=True),
+    "glossary": Kind(budget="lessons", opening=False),  # a list of terms
+    "build": Kind(budget=None, opening=False),  # about this build: its results
+}
+# The parts of the navigation, in order, with their captions.
+PARTS = {
+    "learn": "Learn",
+    "practice": "In practice",
+    "reference": "Reference",
+    "build": "About this build",
+}
+
+
+@dataclass(frozen=True)
+class Page:
     name: str
-    code: str
-    line: int  # the line of its ``# %%`` mark, counted from 1
+    part: str | None  # its part of the navigation; None: the landing page
+    kind: str
+    prefix: str | None  # every claim it proves has an ID that starts PREFIX-
+    # Proves its claims from the committed matrix, so the matrix does not run it.
+    reads_matrix: bool = False
 
 
-def read_sections(path: Path) -> dict[str, Section]:
-    """The sections of a page's code, by name, in file order.
+# Every page, in the order of the navigation.
+PAGES = {
+    page.name: page
+    for page in (
+        Page("index", None, "landing", None),
+        Page("faq", "learn", "lesson", "FAQ"),
+        Page("two_knobs", "learn", "lesson", "KNOBS"),
+        Page("inside_batchnorm", "learn", "lesson", "BN"),
+        Page("where_training_comes_from", "learn", "lesson", "SOURCE"),
+        Page("trainable_in_depth", "learn", "lesson", "TRAINABLE"),
+        Page("fine_tuning", "learn", "lesson", "FINETUNE"),
+        Page("applications", "practice", "chapter", "APPS"),
+        Page("feature_extraction", "practice", "chapter", "FEATURES"),
+        Page("mixed_precision", "practice", "chapter", "MIXED"),
+        Page("synchronized_batchnorm", "practice", "chapter", "SYNC"),
+        Page("small_batches", "practice", "chapter", "SMALL"),
+        Page("saving", "practice", "chapter", "SAVING"),
+        Page("migration", "practice", "chapter", "MIGRATION", reads_matrix=True),
+        Page("shared_layers", "practice", "chapter", "SHARED"),
+        Page("keras_versions", "reference", "build", "VERSIONS", reads_matrix=True),
+        Page("pytorch", "reference", "lesson", "TORCH"),
+        Page("glossary", "reference", "glossary", None),
+        Page("claims", "build", "build", None),
+        Page("status", "build", "build", None),
+    )
+}
 
-    >>> import tempfile
-    >>> code = Path(tempfile.mkdtemp()) / "demo.py"
-    >>> _ = code.write_text(
-    ...     'x = 0\\n\\n# %% setup\\nx = 1\\n\\n# %% show\\nprint(x)\\n'
-    ... )
-    >>> [(s.name, s.code, s.line) for s in read_sections(code).values()]
-    [('setup', 'x = 1\\n', 3), ('show', 'print(x)\\n', 6)]
+
+def pages_of(*, part: str | None = None, budget: str | None = None) -> list[str]:
+    """The pages of a part of the navigation, or whose prose counts against a
+    budget, in the order of the table.
+
+    >>> pages_of(part="build")
+    ['claims', 'status']
     """
-    text = path.read_text(encoding="utf-8")
-    marks = list(SECTION_MARK.finditer(text))
-    ends = [mark.start() for mark in marks[1:]] + [len(text)]
-    sections = {}
-    for mark, end in zip(marks, ends, strict=True):
-        if mark["name"] in sections:
-            raise ValueError(f"{path}: section {mark['name']!r} appears twice")
-        code = text[mark.end() : end].strip("\n") + "\n"
-        line = text.count("\n", 0, mark.start()) + 1
-        sections[mark["name"]] = Section(mark["name"], code, line)
-    return sections
+    return [
+        page.name
+        for page in PAGES.values()
+        if (part is None or page.part == part)
+        and (budget is None or KINDS[page.kind].budget == budget)
+    ]
 
 
-def section_of(sections: dict[str, Section], line: int) -> str:
-    """The name of the section that holds a line of the file."""
-    return [name for name, section in sections.items() if section.line <= line][-1]
+def matrix_pages() -> list[str]:
+    """The pages whose claims the matrix runs: every page that proves claims,
+    but those that prove them from the matrix's results."""
+    return [
+        page.name for page in PAGES.values() if page.prefix and not page.reads_matrix
+    ]
 
 
 def pinned(*extras: str, shared: bool = False) -> list[str]:

@@ -14,6 +14,10 @@ instead of shown. A claim gets one outcome:
 One run on the site's stack serves the tests (it must give the build's glued
 values, and every claim must hold) and that stack's column of the claim matrix.
 The matrix runs the other stacks the same way, and the benchmark times it.
+
+A run records, for each page, the digest of what executing it reads on that
+stack (``page_digest``); ``run_changed_pages`` runs again only the pages whose
+digest changed since a previous record.
 """
 
 from __future__ import annotations
@@ -32,7 +36,10 @@ import time
 import warnings
 from pathlib import Path
 
-from guide_build.pages import (
+from guide_build.inputs import execution_inputs
+from guide_build.pages import pinned
+from guide_build.prepare_stack import NotApplicable, page_builtins, prepare
+from guide_build.sections import (
     DOCS,
     ROOT,
     SNIPPETS,
@@ -41,27 +48,22 @@ from guide_build.pages import (
     section_of,
     snippet_path,
 )
-from guide_build.stacks import (
-    DISTRIBUTION_OF,
+from keras_guide.stacks import (
+    BACKENDS,
+    HIDEABLE,
+    KERAS_DISTRIBUTIONS,
     SITE_STACK,
     STACKS,
-    NotApplicable,
-    page_builtins,
-    prepare,
 )
 
 # The environment of page code run outside Jupyter: quiet TensorFlow, no windows.
 QUIET_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
 RUNS = DOCS / "_build" / "runs"
-DISTRIBUTIONS = (
-    "tensorflow",
-    "keras",
-    "keras-nightly",
-    "tf-keras",
-    "jax",
-    "jaxlib",
-    "torch",
-)
+# What runs a page outside Jupyter: a change to these re-runs every page.
+RUNNER = [
+    ROOT / "guide_build" / name
+    for name in ("run.py", "prepare_stack.py", "sections.py", "inputs.py")
+]
 
 
 def first_line(error: BaseException) -> str:
@@ -153,27 +155,32 @@ def installed_versions(stack_name: str) -> dict[str, str]:
     """The versions the claims ran on. Keras 3, installed beside tf-keras but not
     used, is left out on the Keras 2 stack, and so is what a stack hides."""
     stack = STACKS[stack_name]
-    hidden = {DISTRIBUTION_OF[module] for module in stack.hidden}
-    if stack.keras_is_tf_keras:
+    hidden = {HIDEABLE[module] for module in stack.hidden}
+    if stack.keras == "tf-keras":
         hidden.add("keras")
+    distributions = [*KERAS_DISTRIBUTIONS]
+    for backend in BACKENDS.values():
+        distributions += backend.distributions
     versions = {"python": platform.python_version()}
-    for distribution in DISTRIBUTIONS:
+    for distribution in sorted(distributions):
         if distribution not in hidden:
             with contextlib.suppress(importlib.metadata.PackageNotFoundError):
                 versions[distribution] = importlib.metadata.version(distribution)
     return versions
 
 
-def code_digest() -> str:
-    """A hash of everything a run's results depend on in this tree: the pages'
-    code, the helpers, the data they read, this tooling and the pins."""
-    digest = hashlib.sha256()
-    files = [*SNIPPETS.rglob("*.py"), *(DOCS / "_data").rglob("*.json")]
-    files += [*(ROOT / "guide_build").glob("*.py"), ROOT / "pyproject.toml"]
-    for path in sorted(files):
-        if "egg-info" not in path.as_posix():
-            digest.update(path.relative_to(ROOT).as_posix().encode() + b"\0")
-            digest.update(path.read_bytes())
+def stack_requirements(stack_name: str) -> list[str]:
+    """The pinned requirements a stack is installed from."""
+    return pinned(*(STACKS[stack_name].extras or ("site",)), shared=True)
+
+
+def page_digest(page: str, stack_name: str, snippets: Path = SNIPPETS) -> str:
+    """A hash of what running a page on a stack depends on: its code, the helpers
+    and data it reads, the runner, and the stack's pinned requirements."""
+    digest = hashlib.sha256("\n".join(stack_requirements(stack_name)).encode())
+    files = [snippet_path(page, snippets), *execution_inputs(page, snippets), *RUNNER]
+    for path in files:
+        digest.update(b"\0" + path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -183,8 +190,10 @@ def run_stack(stack_name: str, pages: list[str]) -> dict:
     return {
         "stack": stack_name,
         "versions": installed_versions(stack_name),
-        "code": code_digest(),
-        "pages": {page: run_page(page) for page in pages},
+        "pages": {
+            page: {**run_page(page), "digest": page_digest(page, stack_name)}
+            for page in pages
+        },
     }
 
 
@@ -200,7 +209,7 @@ def run_in_subprocess(
     ``prelude`` is code run first, in that interpreter: the mutation tests plant
     a change of Keras's behaviour with it.
     """
-    environment = {**os.environ, **QUIET_ENVIRONMENT, **STACKS[stack_name].env}
+    environment = {**os.environ, **QUIET_ENVIRONMENT, **STACKS[stack_name].environment}
     start = (
         f"{prelude}\nimport sys\nfrom guide_build.run import main\nmain(sys.argv[1:])"
     )
@@ -213,26 +222,55 @@ def run_in_subprocess(
     return json.loads(output.read_text(encoding="utf-8"))
 
 
-def site_stack_run() -> dict:
-    """Every executed page run on the site's stack, in this environment; reused
-    while the code it ran is unchanged (docs/_build/runs/keras3-tf.json)."""
-    output = RUNS / f"{SITE_STACK}.json"
+def changed_pages(
+    record: dict | None, stack_name: str, pages: list[str], snippets: Path = SNIPPETS
+) -> list[str]:
+    """The pages whose digest differs from the one in a previous run's record."""
+    ran = (record or {}).get("pages", {})
+    return [
+        page
+        for page in pages
+        if ran.get(page, {}).get("digest") != page_digest(page, stack_name, snippets)
+    ]
+
+
+def run_changed_pages(
+    stack_name: str,
+    output: Path,
+    pages: list[str],
+    python: str = sys.executable,
+    snippets: Path = SNIPPETS,
+) -> dict:
+    """The run of ``pages`` on a stack, recorded in ``output``: the pages whose
+    digest changed since that record run again, the others are kept."""
+    record = None
     if output.exists():
-        previous = json.loads(output.read_text(encoding="utf-8"))
-        if previous["code"] == code_digest():
-            return previous
-    output.parent.mkdir(parents=True, exist_ok=True)
-    return run_in_subprocess(SITE_STACK, output, executed_pages())
+        record = json.loads(output.read_text(encoding="utf-8"))
+    stale = changed_pages(record, stack_name, pages, snippets)
+    if stale:
+        fresh = run_in_subprocess(stack_name, output, stale, python)
+        kept = {page: record["pages"][page] for page in pages if page not in stale}
+        record = {**fresh, "pages": {**kept, **fresh["pages"]}}
+        write_record(output, record)
+    return {**record, "pages": {page: record["pages"][page] for page in pages}}
+
+
+def site_stack_run() -> dict:
+    """Every executed page run on the site's stack, in this environment; a page
+    runs again only when what it executes changed (docs/_build/runs/)."""
+    return run_changed_pages(SITE_STACK, RUNS / f"{SITE_STACK}.json", executed_pages())
+
+
+def write_record(path: Path, record: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
 
 
 def main(arguments: list[str]) -> None:
     stack_name, output, *pages = arguments
-    result = run_stack(stack_name, pages or executed_pages())
-    path = Path(output)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        json.dumps(result, indent=1, sort_keys=True) + "\n", encoding="utf-8"
-    )
+    write_record(Path(output), run_stack(stack_name, pages or executed_pages()))
 
 
 if __name__ == "__main__":

@@ -16,57 +16,40 @@ report to ``docs/_build/upstream/report.md`` (and to the GitHub job summary when
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from guide_build.matrix import COMMITTED, matrix_pages
-from guide_build.pages import DOCS, ROOT, pinned
+from guide_build.matrix import claim_changes, read_result
+from guide_build.pages import DOCS, ROOT, matrix_pages, pinned
 from guide_build.run import run_in_subprocess
-from guide_build.stacks import STACKS
+from guide_build.venvs import environment
+from keras_guide.stacks import STACKS
 
 REPORT = DOCS / "_build" / "upstream"
 
 
 @dataclass(frozen=True)
 class Upstream:
-    """An environment of newest releases, and the stacks of the matrix it runs."""
+    """A group of newest releases; each stack names the group that moves it."""
 
     newest: tuple[str, ...]
-    stacks: tuple[str, ...]
     kept: tuple[str, ...] = ()  # pyproject extras installed as pinned
     # Installed last, without its dependencies, over the files of `keras`.
     nightly: str | None = None
 
 
 UPSTREAMS = {
-    "tensorflow": Upstream(
-        ("tensorflow", "keras", "tf-keras"),
-        ("keras2-tf", "keras3-tf", "keras3-torch"),
-        kept=("torch",),
-    ),
-    "jax": Upstream(("jax", "jaxlib", "keras"), ("keras3-jax",)),
-    "nightly": Upstream(
-        ("tensorflow", "tf-keras"), ("keras-next-tf",), nightly="keras-nightly"
-    ),
+    "tensorflow": Upstream(("tensorflow", "keras", "tf-keras"), kept=("torch",)),
+    "jax": Upstream(("jax", "jaxlib", "keras")),
+    "nightly": Upstream(("tensorflow", "tf-keras"), nightly="keras-nightly"),
 }
-assert sorted(s for u in UPSTREAMS.values() for s in u.stacks) == sorted(STACKS)
 
 
 def install(name: str, upstream: Upstream) -> str:
     """A fresh environment with the newest releases; its interpreter."""
-    venv = ROOT / ".nox" / f"upstream-{name}"
-    python = str(venv / "bin" / "python")
-
-    def pip(*arguments: str) -> None:
-        subprocess.run([python, "-m", "pip", "-q", *arguments], check=True)
-
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-    pip("install", "--upgrade", "pip")
     # The project's shared pins, the kept extras' pins but for the packages that
     # come newest, and the newest of those.
     kept = [
@@ -74,27 +57,21 @@ def install(name: str, upstream: Upstream) -> str:
         for requirement in pinned(*upstream.kept)
         if requirement.partition("==")[0] not in upstream.newest
     ]
-    pip("install", "-e", str(ROOT), *kept, *upstream.newest)
+    installs = [["install", "-e", str(ROOT), *kept, *upstream.newest]]
     if upstream.nightly:
-        pip("uninstall", "--yes", "keras")
-        pip("install", "--pre", "--no-deps", "--force-reinstall", upstream.nightly)
-    return python
+        installs += [
+            ["uninstall", "--yes", "keras"],
+            ["install", "--pre", "--no-deps", "--force-reinstall", upstream.nightly],
+        ]
+    return environment(ROOT / ".nox" / f"upstream-{name}", installs, keep=False)
 
 
 def compare(stack_name: str, run: dict) -> list[str]:
     """Each claim whose outcome differs from the committed matrix, in words."""
-    committed = json.loads((COMMITTED / f"{stack_name}.json").read_text("utf-8"))
     fresh = {}
     for page in run["pages"].values():
         fresh.update(page["claims"])
-    lines = []
-    for claim_id in sorted(committed["claims"].keys() | fresh.keys()):
-        before = committed["claims"].get(claim_id, {}).get("status", "absent")
-        outcome = fresh.get(claim_id, {"status": "absent"})
-        if outcome["status"] != before:
-            detail = {k: v for k, v in outcome.items() if k != "status"}
-            lines.append(f"`{claim_id}`: {before} -> {outcome['status']} {detail}")
-    return lines
+    return claim_changes(read_result(stack_name)["claims"], fresh)
 
 
 def versions(record: dict) -> str:
@@ -107,7 +84,7 @@ def check(stack_name: str, python: str) -> tuple[str, list[str]]:
     output = REPORT / "runs" / f"{stack_name}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     run = run_in_subprocess(stack_name, output, matrix_pages(), python)
-    committed = json.loads((COMMITTED / f"{stack_name}.json").read_text("utf-8"))
+    committed = read_result(stack_name)
     changed = compare(stack_name, run)
     count = sum(len(page["claims"]) for page in run["pages"].values())
     lines = [
@@ -127,12 +104,8 @@ def main(arguments: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=2, help="stacks run at once")
     options = parser.parse_args(arguments)
     # Installs go one at a time: they share pip's cache and the network.
-    pythons = {
-        stack: python
-        for name, upstream in UPSTREAMS.items()
-        for python in [install(name, upstream)]
-        for stack in upstream.stacks
-    }
+    pythons = {name: install(name, upstream) for name, upstream in UPSTREAMS.items()}
+    pythons = {stack: pythons[STACKS[stack].upstream] for stack in STACKS}
     with ThreadPoolExecutor(options.jobs) as pool:
         results = list(pool.map(lambda stack: check(stack, pythons[stack]), STACKS))
     changed = sum(len(found) for _, found in results)

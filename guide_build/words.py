@@ -3,7 +3,8 @@
 Prose is what a reader reads between the cells: paragraphs, lists, headings,
 notes and tab contents. Not counted: the front matter, code (cells, fenced
 blocks, directives' options), tables, and the claim marks, which render as ✔.
-The Claims, Status and matrix pages are not content pages.
+Which budget a page's prose counts against is set by its kind
+(``guide_build.pages``): the pages about this build count against none.
 
     python -m guide_build.words            # words per page, and the totals
 """
@@ -13,24 +14,11 @@ from __future__ import annotations
 import re
 import sys
 
-from guide_build.pages import DOCS
+from guide_build.pages import DOCS, pages_of
 
-NOT_CONTENT = ("claims", "status", "keras_versions")
-# The nine pages the guide started with share one budget; a chapter added since
-# has a budget of its own.
-LESSONS = (
-    "index",
-    "two_knobs",
-    "inside_batchnorm",
-    "where_training_comes_from",
-    "trainable_in_depth",
-    "fine_tuning",
-    "pytorch",
-    "faq",
-    "glossary",
-)
-BUDGET = 7000
-CHAPTER_BUDGET = 700
+# The words of every page whose kind counts against the lessons' budget,
+# together, and of each chapter, alone.
+BUDGETS = {"lessons": 7000, "chapter": 700}
 
 FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.S)
 CLAIM = re.compile(r"\(?\{claim\}`[^`]*`(?:,\s*\{claim\}`[^`]*`)*\)?")
@@ -43,7 +31,15 @@ LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
 
 # Directives whose body is code or generated content, not prose.
-NOT_PROSE = {"code-cell", "code-block", "code", "literalinclude", "glue", "toctree"}
+NOT_PROSE = {
+    "code-cell",
+    "code-block",
+    "code",
+    "literalinclude",
+    "glue",
+    "toctree",
+    "page-toctree",
+}
 
 
 def _without_code_blocks(text: str) -> str:
@@ -96,29 +92,23 @@ def word_count(markdown: str) -> int:
     return len(re.findall(r"[\w'’-]+", text))
 
 
-def content_pages() -> list[str]:
-    return sorted(
-        path.stem for path in DOCS.glob("*.md") if path.stem not in NOT_CONTENT
-    )
-
-
-def counts() -> dict[str, int]:
+def counts(budget: str) -> dict[str, int]:
+    """The words of each page that counts against a budget."""
     return {
         page: word_count((DOCS / f"{page}.md").read_text(encoding="utf-8"))
-        for page in content_pages()
+        for page in pages_of(budget=budget)
     }
 
 
 def main() -> int:
-    words = counts()
-    for page in LESSONS:
-        print(f"{page:28} {words[page]:6}")
-    total = sum(words[page] for page in LESSONS)
-    print(f"{'total':28} {total:6}  (budget {BUDGET})")
-    chapters = {page: n for page, n in words.items() if page not in LESSONS}
+    lessons, chapters = counts("lessons"), counts("chapter")
+    for page, count in lessons.items():
+        print(f"{page:28} {count:6}")
+    total = sum(lessons.values())
+    print(f"{'total':28} {total:6}  (budget {BUDGETS['lessons']})")
     for page, count in chapters.items():
-        print(f"{page:28} {count:6}  (budget {CHAPTER_BUDGET})")
-    over = total > BUDGET or any(n > CHAPTER_BUDGET for n in chapters.values())
+        print(f"{page:28} {count:6}  (budget {BUDGETS['chapter']})")
+    over = total > BUDGETS["lessons"] or max(chapters.values()) > BUDGETS["chapter"]
     return 1 if over else 0
 
 

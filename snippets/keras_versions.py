@@ -14,9 +14,6 @@ from IPython.display import display
 
 from keras_guide.claims import claim
 from keras_guide.matrix import (
-    PAGES_READING_MATRIX,
-    SITE_STACK,
-    STACK_ORDER,
     SYMBOLS,
     details,
     load_results,
@@ -26,7 +23,7 @@ from keras_guide.matrix import (
     statuses,
 )
 from keras_guide.page import glue, start_page
-from keras_guide.registry import all_claims
+from keras_guide.stacks import SITE_STACK, STACKS
 
 start_page()
 results = load_results()
@@ -35,7 +32,7 @@ NO_TF = ["keras3-jax", "keras3-torch"]
 
 def expect(**exceptions):
     """Every stack "holds", but those named: expect(differs=[...], error=[...])."""
-    expected = {stack: "holds" for stack in STACK_ORDER}
+    expected = {stack: "holds" for stack in STACKS}
     for status, stacks in exceptions.items():
         expected.update(dict.fromkeys(stacks, status.replace("_", " ")))
     return expected
@@ -79,14 +76,9 @@ def column(result):
 display(pd.DataFrame({stack: column(result) for stack, result in results.items()}))
 
 # %% coverage
-run_by_pages = {
-    claim_id
-    for claim_id, entry in all_claims().items()
-    if entry.page not in PAGES_READING_MATRIX
-}
 glue("keras-site", results[SITE_STACK]["versions"]["keras"])
 glue("keras-next", results["keras-next-tf"]["versions"]["keras-nightly"])
-glue("claims-run", len(run_by_pages))
+glue("claims-run", len(results[SITE_STACK]["claims"]))
 glue("stack-count", len(results))
 recorded = {result["recorded_on"] for result in results.values()}
 glue("recorded-on", ", ".join(sorted(recorded)))
@@ -215,7 +207,7 @@ claim(
             "keras3-torch": (True, "fit raised ValueError"),
             "keras-next-tf": (False, False),
         },
-        dict.fromkeys(STACK_ORDER, True),
+        dict.fromkeys(STACKS, True),
     ),
 )
 
@@ -265,5 +257,5 @@ claim(
         and "requires TensorFlow" in outcome["reason"]
         for stack, outcome in outcomes(results, "TRAINABLE-LOOKUPS-NO-WEIGHTS").items()
     },
-    expected={stack: stack in NO_TF for stack in STACK_ORDER},
+    expected={stack: stack in NO_TF for stack in STACKS},
 )

@@ -11,9 +11,14 @@
 * Where a claim does not hold on every stack of the committed matrix
   (``docs/_data/matrix``), its scope is shown in its badge, in the title of every
   link to it, and on the Claims page.
+
+The pages' code and the committed matrix are read from the config values
+``claim_snippets`` and ``claim_matrix`` (by default the repository's folders).
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 from docutils import nodes
 from sphinx.transforms.post_transforms import SphinxPostTransform
@@ -21,8 +26,9 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from guide_build.claim_output import inline_code
-from keras_guide.matrix import RESULTS, STACK_ORDER, load_results, scope
-from keras_guide.registry import ClaimSyntaxError, all_claims
+from keras_guide.matrix import load_results, scope
+from keras_guide.registry import SNIPPETS, ClaimSyntaxError, all_claims
+from keras_guide.stacks import MATRIX_RESULTS, SITE_STACK, STACKS
 
 logger = logging.getLogger(__name__)
 
@@ -59,8 +65,9 @@ def _uses_claims(doctree) -> bool:
 def collect_claims(app, doctree) -> None:
     if _uses_claims(doctree):
         # Scopes come from the committed matrix: a new one rewrites the page.
-        for stack in STACK_ORDER:
-            app.env.note_dependency(str(RESULTS / f"{stack}.json"))
+        matrix = Path(app.config.claim_matrix)
+        for stack in STACKS:
+            app.env.note_dependency(str(matrix / f"{stack}.json"))
     claims = _claims(app.env)
     code_cells = list(doctree.findall(_is_code_cell))
     for badge in doctree.findall(_is_claim):
@@ -188,10 +195,10 @@ def scope_text(scopes: dict[str, str | None], claim_id: str) -> str:
 def committed_scopes(app) -> dict[str, str | None]:
     """Each claim's scope in the committed matrix, read once per build process."""
     if not hasattr(app, "guide_scopes"):
-        results = load_results()
+        results = load_results(Path(app.config.claim_matrix))
         app.guide_scopes = {
             claim_id: scope(results, claim_id)
-            for claim_id in results[STACK_ORDER[0]]["claims"]
+            for claim_id in results[SITE_STACK]["claims"]
         }
     return app.guide_scopes
 
@@ -236,7 +243,7 @@ class ResolveClaims(SphinxPostTransform):
         self, proved: dict[str, dict], scopes: dict[str, str | None], placeholder
     ) -> nodes.table:
         try:
-            known = all_claims()
+            known = all_claims(Path(self.config.claim_snippets))
         except ClaimSyntaxError as error:
             logger.warning(str(error), location=placeholder)
             known = {}
@@ -294,6 +301,11 @@ def pages_with_index(app, env) -> list[str]:
 
 
 def setup(app):
+    # Folders as str: Sphinx pickles its config.
+    app.add_config_value("claim_snippets", str(SNIPPETS), rebuild="env", types=[str])
+    app.add_config_value(
+        "claim_matrix", str(MATRIX_RESULTS), rebuild="env", types=[str]
+    )
     app.add_node(
         claim_mark,
         html=(visit_claim_mark, None),

@@ -6,7 +6,8 @@ into it before MyST-NB reads the page. So the code lives in one place, runs
 outside Jupyter, and its text is part of the notebook that jupyter-cache hashes:
 editing a snippet re-executes the pages that use it (``:load:`` alone does not,
 executablebooks/MyST-NB#621). The snippet file is also registered as a
-dependency, so that Sphinx reads the page again.
+dependency, so that Sphinx reads the page again. The code's folder is the config
+value ``snippet_folder`` (by default the repository's ``snippets/``).
 
 The page is parsed as MyST-NB parses it: the cells, their options and their
 lines come from its Markdown parser, and the front matter from YAML. The other
@@ -17,6 +18,7 @@ and their digest goes into the kernelspec, which jupyter-cache also hashes.
 from __future__ import annotations
 
 import dataclasses
+from pathlib import Path
 
 import yaml
 from markdown_it.renderer import RendererHTML
@@ -26,7 +28,7 @@ from myst_parser.parsers.mdit import create_md_parser
 from sphinx.util import logging
 
 from guide_build.inputs import execution_inputs, inputs_digest
-from guide_build.pages import read_sections, snippet_path
+from guide_build.pages import SNIPPETS, read_sections, snippet_path
 from keras_guide.registry import ClaimSyntaxError, claims_in
 
 logger = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ def fill_snippet_cells(app, docname: str, source: list[str]) -> None:
     if not any("snippet" in cell.metadata for cell in code_cells):
         return
     path = app.env.doc2path(docname)
+    snippets = Path(app.config.snippet_folder)
     tokens = top_level_tokens(text, config)
     if "kernelspec" not in notebook.metadata or tokens[0].type != "front_matter":
         logger.warning(f"{path}: a page with snippet cells needs a kernelspec")
@@ -72,7 +75,7 @@ def fill_snippet_cells(app, docname: str, source: list[str]) -> None:
                 f"{where}: the cell must be empty, its code comes from the snippet"
             )
             continue
-        snippet = snippet_path(page)
+        snippet = snippet_path(page, snippets)
         if not snippet.is_file():
             logger.warning(f"{where}: no file {snippet}")
             continue
@@ -89,14 +92,14 @@ def fill_snippet_cells(app, docname: str, source: list[str]) -> None:
         return
     for page in sorted(pages):
         try:  # the build reads every claim from the code before it runs
-            claims_in(snippet_path(page))
+            claims_in(snippet_path(page, snippets))
         except ClaimSyntaxError as error:
             logger.warning(str(error))
-        app.env.note_dependency(str(snippet_path(page)))
-        for input_path in execution_inputs(page):
+        app.env.note_dependency(str(snippet_path(page, snippets)))
+        for input_path in execution_inputs(page, snippets):
             app.env.note_dependency(str(input_path))
     front_matter = yaml.safe_load(tokens[0].content)
-    digest = "-".join(inputs_digest(page) for page in sorted(pages))
+    digest = "-".join(inputs_digest(page, snippets) for page in sorted(pages))
     front_matter["kernelspec"]["execution_inputs"] = digest
     front_end = tokens[0].map[1]
     dumped = yaml.safe_dump(front_matter, sort_keys=False, allow_unicode=True)
@@ -104,5 +107,7 @@ def fill_snippet_cells(app, docname: str, source: list[str]) -> None:
 
 
 def setup(app):
+    # A folder as str: Sphinx pickles its config.
+    app.add_config_value("snippet_folder", str(SNIPPETS), rebuild="env", types=[str])
     app.connect("source-read", fill_snippet_cells)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -9,15 +9,14 @@ names the claim, what was expected, what was observed and the versions it ran on
 
 from __future__ import annotations
 
-import importlib.metadata
-import os
-import platform
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from IPython.display import display
+
+from keras_guide.versions import stack_versions
 
 CLAIM_MIME = "application/vnd.keras-guide.claim+json"
 
@@ -41,36 +40,6 @@ def require(available: bool, reason: str) -> None:
     """
     if not available:
         raise NotApplicable(reason)
-
-
-# (name shown, distribution, shown only when it is Keras's backend)
-_STACK_DISTRIBUTIONS = (
-    ("TensorFlow", "tensorflow", None),
-    ("Keras", "keras", None),
-    ("Keras", "keras-nightly", None),
-    ("tf-keras", "tf-keras", None),
-    ("JAX", "jax", "jax"),
-    ("PyTorch", "torch", "torch"),
-)
-
-
-def stack_versions() -> str:
-    """The versions a claim is checked on, in one line: what is installed of
-    TensorFlow, Keras and tf-keras, and JAX or PyTorch when Keras runs on it.
-
-    >>> stack_versions()
-    'Python 3..., TensorFlow 2..., Keras 3..., tf-keras 2...'
-    """
-    backend = os.environ.get("KERAS_BACKEND", "tensorflow")
-    versions = [f"Python {platform.python_version()}"]
-    for name, distribution, shown_for_backend in _STACK_DISTRIBUTIONS:
-        if shown_for_backend not in (None, backend):
-            continue
-        try:
-            versions.append(f"{name} {importlib.metadata.version(distribution)}")
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return ", ".join(versions)
 
 
 @dataclass(frozen=True)
@@ -131,7 +100,7 @@ def claim(claim_id: str, statement: str, *, observed: Any, expected: Any) -> Non
     keras_guide.claims.ClaimFailed: claim DEMO-FOUR does not hold: Four is four.
       expected: 4
       observed: 3
-      on Python 3..., TensorFlow 2..., Keras 3..., tf-keras 2...
+      on Python 3...
     """
     if _record is not None:
         _record[claim_id] = {

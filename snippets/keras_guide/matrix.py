@@ -12,18 +12,11 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from keras_guide.stacks import BACKENDS, MATRIX_RESULTS, STACKS
+
 if TYPE_CHECKING:
     import pandas as pd
 
-# The stacks, in the order the page shows them; the site is built on SITE_STACK.
-STACK_ORDER = ("keras2-tf", "keras3-tf", "keras3-jax", "keras3-torch", "keras-next-tf")
-SITE_STACK = "keras3-tf"
-# The page that shows the matrix, and the migration checklist, prove their claims
-# from the results, so they are not part of them.
-MATRIX_PAGE = "keras_versions"
-PAGES_READING_MATRIX = (MATRIX_PAGE, "migration")
-
-RESULTS = Path(__file__).resolve().parents[2] / "docs" / "_data" / "matrix"
 SYMBOLS = {
     "holds": "✔ holds",
     "differs": "✘ differs",
@@ -32,11 +25,11 @@ SYMBOLS = {
 }
 
 
-def load_results(folder: Path = RESULTS) -> dict[str, dict]:
-    """The committed results of every stack, in the order of ``STACK_ORDER``."""
+def load_results(folder: Path = MATRIX_RESULTS) -> dict[str, dict]:
+    """The committed results of every stack, in the order of the stack table."""
     return {
         stack: json.loads((folder / f"{stack}.json").read_text(encoding="utf-8"))
-        for stack in STACK_ORDER
+        for stack in STACKS
     }
 
 
@@ -96,15 +89,12 @@ def statuses(results: dict[str, dict], claim_id: str) -> dict[str, str]:
     }
 
 
-BACKEND_NAMES = {"tf": "TF", "jax": "JAX", "torch": "PyTorch"}
-
-
 def keras_name(result: dict) -> str:
     """The Keras a stack ran, as prose names it: Keras 2, Keras 3.15, the next Keras."""
     versions = result["versions"]
     if "keras-nightly" in versions:
         return "the next Keras"
-    if "keras" not in versions:
+    if "keras" not in versions:  # tf-keras
         return "Keras 2"
     major, minor, *_ = versions["keras"].split(".")
     return f"Keras {major}.{minor}"
@@ -123,7 +113,7 @@ def where(results: dict[str, dict], stacks) -> str:
     """
     groups: dict[str, list[str]] = {}
     for stack in stacks:
-        backend = BACKEND_NAMES[stack.rsplit("-", 1)[1]]
+        backend = BACKENDS[STACKS[stack].backend].short
         groups.setdefault(keras_name(results[stack]), []).append(backend)
     return "; ".join(f"{name} on {', '.join(on)}" for name, on in groups.items())
 

@@ -18,7 +18,7 @@ from IPython import get_ipython
 from IPython.display import display
 from IPython.lib.pretty import pretty
 
-from keras_guide.claims import stack_versions
+from keras_guide.versions import stack_versions
 
 SEED = 2026
 

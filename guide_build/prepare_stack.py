@@ -1,11 +1,6 @@
-"""The stacks the claim matrix runs on, and how a stack is prepared in its process.
+"""How a stack is prepared in its process, before any page's code runs.
 
-Three stacks need nothing beyond the site's environment (TensorFlow, Keras 3,
-tf-keras and PyTorch), and run there: Keras 3 on TensorFlow (the site's stack),
-Keras 2 (tf-keras) and Keras 3 on PyTorch. The others (JAX, the next Keras) get
-a virtual environment of their own, installed from the pyproject extras they name.
-
-In its process, a stack is prepared before any page's code runs:
+The stacks themselves are rows of ``keras_guide.stacks``. In its process:
 
 - Keras 2: the pages ``import keras``; on this stack that name is bound to
   tf-keras 2, which is what ``tf.keras`` is under ``TF_USE_LEGACY_KERAS=1``.
@@ -25,53 +20,11 @@ import importlib.machinery
 import importlib.util
 import sys
 import types
-from dataclasses import dataclass, field
 
 from keras_guide.claims import NotApplicable
-from keras_guide.matrix import SITE_STACK, STACK_ORDER
+from keras_guide.stacks import Stack
 
-__all__ = ["SITE_STACK", "STACKS", "NotApplicable", "page_builtins", "prepare"]
-
-
-@dataclass(frozen=True)
-class Stack:
-    label: str
-    env: dict[str, str] = field(default_factory=dict)
-    # The pyproject extras of its own environment; None: the site's environment.
-    extras: tuple[str, ...] | None = None
-    # Modules of the site's environment that this stack must not see.
-    hidden: tuple[str, ...] = ()
-    # A distribution whose files the last extra's packages also install: it is
-    # removed, then the last extra is installed again (see keras-next-tf).
-    replaces: str | None = None
-    keras_is_tf_keras: bool = False
-
-
-STACKS = {
-    "keras2-tf": Stack(
-        "Keras 2 (tf-keras) on TensorFlow",
-        {"TF_USE_LEGACY_KERAS": "1"},
-        hidden=("torch",),
-        keras_is_tf_keras=True,
-    ),
-    "keras3-tf": Stack("Keras 3 on TensorFlow", {"KERAS_BACKEND": "tensorflow"}),
-    "keras3-jax": Stack("Keras 3 on JAX", {"KERAS_BACKEND": "jax"}, extras=("jax",)),
-    "keras3-torch": Stack(
-        "Keras 3 on PyTorch",
-        {"KERAS_BACKEND": "torch"},
-        hidden=("tensorflow", "tf_keras"),
-    ),
-    # tensorflow depends on `keras`, which installs the same files as keras-nightly.
-    "keras-next-tf": Stack(
-        "Next Keras (keras-nightly) on TensorFlow",
-        {"KERAS_BACKEND": "tensorflow"},
-        extras=("tensorflow", "nightly"),
-        replaces="keras",
-    ),
-}
-assert tuple(STACKS) == STACK_ORDER and SITE_STACK in STACKS
-# The distribution of each module a stack may hide.
-DISTRIBUTION_OF = {"tensorflow": "tensorflow", "tf_keras": "tf-keras", "torch": "torch"}
+__all__ = ["NotApplicable", "page_builtins", "prepare"]
 
 
 class _Unavailable(types.ModuleType):
@@ -128,12 +81,13 @@ def prepare(stack: Stack) -> None:
         finders = sys.meta_path
         index = finders.index(importlib.machinery.PathFinder)
         finders[index] = _HidingPathFinder(stack.hidden)
-    if stack.keras_is_tf_keras:
+    if stack.keras == "tf-keras":
         import tf_keras
 
         sys.modules["keras"] = _Keras2AsKeras(tf_keras)
 
 
+# Why page code cannot use a module that a stack lacks.
 MAY_BE_MISSING = {
     "tensorflow": "needs TensorFlow, which this stack does not have",
     "tf_keras": "compares with Keras 2 (tf-keras), which runs only on TensorFlow",

@@ -4,18 +4,21 @@
                        zizmor and check-jsonschema over the workflows and Read the Docs
     nox -s docs        build docs/_build/html, executing every page (cached)
     nox -s docs-live   rebuild on every change, for authors
-    nox -s tests       build, then test the built site, the claims, the helpers,
-                       in Debian's Chromium too (installed with apt-get when missing)
-    nox -s mutations   plant changes of Keras's behaviour; the right claims must fail
-    nox -s matrix      run every claim on each Keras stack and check the committed
-                       results in docs/_data/matrix/ (-- --update rewrites them)
+    nox -s unit        the tests that need no built site and no browser, in seconds
+    nox -s tests       build, then every test: the unit tests, the built site, the
+                       second run of every page, the claim matrix against its
+                       record, the planted behaviour changes, and the browser tests
+                       in Debian's Chromium (installed with apt-get when missing)
+    nox -s matrix      run every claim on each Keras stack whose code changed since
+                       docs/_data/matrix/ recorded it (-- --update rewrites the
+                       record, -- --all runs every page again)
     nox -s upstream    run every claim on the newest Keras, TensorFlow and JAX, and
                        report each claim whose outcome differs from the matrix
     nox -s bench       time the build against its floor (not a test; -- --repeat N)
     nox -s lighthouse  build, then benchmark the site's pages in Lighthouse
 
-CI runs `nox -s lint tests matrix mutations`. GUIDE_REEXECUTE=1 re-executes every page
-instead of using the execution cache.
+CI runs `nox -s lint tests`. GUIDE_REEXECUTE=1 re-executes every page instead of
+using the execution cache.
 """
 
 import os
@@ -66,11 +69,15 @@ def lint(session):
     )
 
 
+def build(session):
+    fresh = ["-E"] if os.environ.get("GUIDE_REEXECUTE") else []
+    session.run("sphinx-build", *fresh, *SPHINX_ARGS)
+
+
 @nox.session
 def docs(session):
     install(session, "site", "docs")
-    fresh = ["-E"] if os.environ.get("GUIDE_REEXECUTE") else []
-    session.run("sphinx-build", *fresh, *SPHINX_ARGS)
+    build(session)
 
 
 @nox.session(name="docs-live")
@@ -81,17 +88,18 @@ def docs_live(session):
     )
 
 
-@nox.session(requires=["docs"])
-def tests(session):
+@nox.session
+def unit(session):
     install(session, "site", "docs", "test")
-    install_chromium(session)
-    session.run("pytest", "-m", "not mutation", *session.posargs)
+    session.run("pytest", "--ignore=tests/site", *session.posargs)
 
 
 @nox.session
-def mutations(session):
-    install(session, "site", "docs", "test")
-    session.run("pytest", "-m", "mutation", "tests/test_mutations.py", *session.posargs)
+def tests(session):
+    install(session, "site", "docs", "test", "browser")
+    install_chromium(session)
+    build(session)
+    session.run("pytest", *session.posargs)
 
 
 @nox.session

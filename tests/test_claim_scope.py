@@ -9,31 +9,49 @@ hold, or be not applicable because the stack lacks the API (with the reason).
 from __future__ import annotations
 
 import re
+from functools import cache
 
 import pytest
 
-from guide_build.pages import DOCS
-from keras_guide.matrix import (
-    PAGES_READING_MATRIX,
-    STACK_ORDER,
-    keras_name,
-    load_results,
-)
+from guide_build.pages import DOCS, PAGES
+from keras_guide.matrix import keras_name, load_results
 from keras_guide.registry import all_claims
+from keras_guide.stacks import BACKENDS, STACKS
 
-KERAS_3 = {"keras3-tf", "keras3-jax", "keras3-torch", "keras-next-tf"}
-# Each phrase a statement may use, and the stacks it speaks for.
-KERAS_VERSIONS = {
-    r"Keras 2|tf-keras": {"keras2-tf"},
-    r"Keras 3(?![.\d])": KERAS_3,
-    r"Keras 3\.15(?:\.\d+)?": {"keras3-tf", "keras3-jax", "keras3-torch"},
-    r"the next Keras|keras-nightly": {"keras-next-tf"},
-}
-BACKENDS = {
-    r"TensorFlow": {"keras2-tf", "keras3-tf", "keras-next-tf"},
-    r"JAX": {"keras3-jax"},
-    r"PyTorch": {"keras3-torch"},
-}
+
+@cache
+def results() -> dict[str, dict]:
+    """The committed matrix, read when a test needs it (a stack without results
+    is reported by tests/test_stacks.py, not as an error of collection)."""
+    return load_results()
+
+
+def stacks_where(test) -> set[str]:
+    return {stack for stack, result in results().items() if test(STACKS[stack], result)}
+
+
+@cache
+def phrases() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Each phrase a statement may use for a Keras and for a backend, and the
+    stacks it speaks for: from the stack table, and the release each stack ran."""
+    keras = {
+        r"Keras 2|tf-keras": stacks_where(lambda stack, _: stack.keras == "tf-keras"),
+        r"Keras 3(?![.\d])": stacks_where(lambda stack, _: stack.keras != "tf-keras"),
+        r"the next Keras|keras-nightly": stacks_where(
+            lambda stack, _: stack.keras == "keras-nightly"
+        ),
+    }
+    for release in {keras_name(result) for result in results().values()}:
+        if re.fullmatch(r"Keras 3\.\d+", release):
+            pattern = re.escape(release) + r"(?:\.\d+)?(?![.\d])"
+            keras[pattern] = stacks_where(
+                lambda _, result, release=release: keras_name(result) == release
+            )
+    backends = {
+        backend.name: stacks_where(lambda stack, _, key=key: stack.backend == key)
+        for key, backend in BACKENDS.items()
+    }
+    return keras, backends
 
 
 def stacks_named(statement: str) -> set[str]:
@@ -44,15 +62,16 @@ def stacks_named(statement: str) -> set[str]:
     ['keras3-tf']
     >>> sorted(stacks_named("In Keras 3, a frozen layer ..."))
     ['keras-next-tf', 'keras3-jax', 'keras3-tf', 'keras3-torch']
-    >>> stacks_named("A new Dense layer has two weights.") == set(STACK_ORDER)
+    >>> stacks_named("A new Dense layer has two weights.") == set(STACKS)
     True
     """
 
     def named(phrases):
         found = [s for pattern, s in phrases.items() if re.search(pattern, statement)]
-        return set().union(*found) if found else set(STACK_ORDER)
+        return set().union(*found) if found else set(STACKS)
 
-    return named(KERAS_VERSIONS) & named(BACKENDS)
+    keras, backends = phrases()
+    return named(keras) & named(backends)
 
 
 def test_a_statement_names_the_versions_its_wording_needs():
@@ -65,11 +84,10 @@ def test_a_statement_names_the_versions_its_wording_needs():
     assert stacks_named("Keras 3.15 on PyTorch ...") == {"keras3-torch"}
 
 
-RESULTS = load_results()
 MATRIX_CLAIMS = {
     claim_id: claim
     for claim_id, claim in all_claims().items()
-    if claim.page not in PAGES_READING_MATRIX
+    if not PAGES[claim.page].reads_matrix
 }
 
 
@@ -79,14 +97,14 @@ def test_a_statement_is_no_wider_than_where_its_claim_holds(claim_id):
     wrong = {
         stack: outcome
         for stack in sorted(stacks_named(statement))
-        if (outcome := RESULTS[stack]["claims"][claim_id])["status"]
+        if (outcome := results()[stack]["claims"][claim_id])["status"]
         not in ("holds", "not applicable")
     }
     assert not wrong, f"{statement!r} speaks for stacks where it does not hold"
 
 
 def test_no_claim_errors_and_every_not_applicable_says_why():
-    for stack, result in RESULTS.items():
+    for stack, result in results().items():
         for claim_id, outcome in result["claims"].items():
             assert outcome["status"] != "error", (stack, claim_id, outcome)
             if outcome["status"] == "not applicable":
@@ -94,7 +112,7 @@ def test_no_claim_errors_and_every_not_applicable_says_why():
 
 
 def test_every_keras_release_the_site_names_is_one_the_matrix_ran():
-    ran = {keras_name(result) for result in RESULTS.values()}
+    ran = {keras_name(result) for result in results().values()}
     texts = [page.read_text(encoding="utf-8") for page in DOCS.glob("*.md")]
     texts += [claim.statement for claim in all_claims().values()]
     named = set(re.findall(r"Keras 3\.\d+", "\n".join(texts)))

@@ -1,18 +1,23 @@
-"""The claim matrix's committed results cover today's claims, and its runner
-gives every claim one of four outcomes.
+"""The claim matrix's committed results cover today's claims, its runner gives
+every claim one of four outcomes, and a page runs again only when what it
+executes changed.
 
 Whether the committed results are what the code does today is checked by
-``nox -s matrix``, which runs every stack (CI runs it).
+site/test_matrix_current.py (``nox -s tests``) and ``nox -s matrix``.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from guide_build.run import run_page
-from guide_build.stacks import MAY_BE_MISSING
-from keras_guide.matrix import PAGES_READING_MATRIX, SITE_STACK, load_results
+from guide_build import run
+from guide_build.matrix import read_result, stale_pages
+from guide_build.pages import PAGES
+from guide_build.prepare_stack import MAY_BE_MISSING
+from guide_build.run import RUNNER, page_digest, run_changed_pages, run_page
+from keras_guide.matrix import load_results
 from keras_guide.registry import all_claims
+from keras_guide.stacks import SITE_STACK, STACKS
 
 STATUSES = {"holds", "differs", "not applicable", "error"}
 
@@ -21,7 +26,7 @@ def test_every_stack_has_a_result_for_every_claim_the_pages_run():
     run_by_pages = {
         claim_id
         for claim_id, claim in all_claims().items()
-        if claim.page not in PAGES_READING_MATRIX
+        if not PAGES[claim.page].reads_matrix
     }
     for stack, result in load_results().items():
         assert set(result["claims"]) == run_by_pages, stack
@@ -111,22 +116,94 @@ def test_the_runner_gives_every_claim_one_of_four_outcomes(tmp_path, monkeypatch
     assert record["DEMO-ORPHAN"]["message"] == "in no section of the page"
 
 
+def test_a_stack_result_records_the_digest_of_each_page_it_ran():
+    for stack, result in load_results().items():
+        assert set(result["digests"]) == {
+            claim.page
+            for claim in all_claims().values()
+            if not PAGES[claim.page].reads_matrix
+        }, stack
+
+
+@pytest.mark.parametrize("stack", [*STACKS])
+def test_every_stack_was_recorded_with_the_code_of_today(stack):
+    """A stack's outcomes were recorded (``nox -s matrix -- --update``) with the
+    digest of what each page ran there; while the digests are today's, no page
+    needs to run there again, so a push that changes no page's code runs none."""
+    stale = stale_pages(stack, read_result(stack))
+    assert stale == [], f"run `nox -s matrix -- --update` for {stale}; commit it"
+
+
+# A page and its helpers, in a sandbox snippets folder.
+TREE = {
+    "demo.py": "from keras_guide.helper import X\n# %% one\nprint(X)\n",
+    "other.py": "# %% one\nprint(2)\n",
+    "keras_guide/helper.py": "X = 1\n",
+}
+
+
+@pytest.fixture
+def snippets(tmp_path):
+    for name, text in TREE.items():
+        path = tmp_path / name
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(text)
+    return tmp_path
+
+
 @pytest.mark.parametrize(
-    ("committed", "fresh", "same"),
+    ("edited", "changes"),
     [
-        (
-            {"recorded_on": "2026-01-01", "claims": {"A": 1}},
-            {"recorded_on": "2026-11-29", "claims": {"A": 1}},
-            True,
-        ),
-        (
-            {"recorded_on": "2026-01-01", "claims": {"A": 1}},
-            {"recorded_on": "2026-01-01", "claims": {"A": 2}},
-            False,
-        ),
+        ("demo.py", True),
+        ("keras_guide/helper.py", True),
+        ("other.py", False),
     ],
 )
-def test_results_recorded_on_another_day_are_the_same(committed, fresh, same):
-    from guide_build.matrix import same_results
+def test_a_page_digest_changes_with_what_the_page_executes(snippets, edited, changes):
+    before = page_digest("demo", SITE_STACK, snippets)
+    with (snippets / edited).open("a") as stream:
+        stream.write("# an edit\n")
+    assert (page_digest("demo", SITE_STACK, snippets) != before) is changes
 
-    assert same_results(committed, fresh) is same
+
+def test_a_page_digest_depends_on_the_stack_and_not_on_the_prose_tooling(snippets):
+    assert page_digest("demo", "keras3-tf", snippets) == page_digest(
+        "demo", "keras3-torch", snippets
+    ), "two stacks of the site's environment run the same pins"
+    assert page_digest("demo", "keras3-tf", snippets) != page_digest(
+        "demo", "keras3-jax", snippets
+    )
+    names = {path.name for path in RUNNER}
+    assert "run.py" in names
+    assert names.isdisjoint({"words.py", "upstream.py", "matrix.py", "lean_install.py"})
+
+
+def test_a_second_run_runs_again_only_the_pages_whose_code_changed(
+    snippets, tmp_path, monkeypatch
+):
+    ran = []
+
+    def run_in_subprocess(stack, output, pages, python):
+        ran.append(pages)
+        digests = {page: page_digest(page, stack, snippets) for page in pages}
+        record = {
+            "stack": stack,
+            "versions": {"keras": "3"},
+            "pages": {page: {"digest": d, "glue": {}} for page, d in digests.items()},
+        }
+        run.write_record(output, record)
+        return record
+
+    monkeypatch.setattr(run, "run_in_subprocess", run_in_subprocess)
+    output = tmp_path / "runs" / "keras3-tf.json"
+
+    def second_run():
+        return run_changed_pages(
+            "keras3-tf", output, ["demo", "other"], "python", snippets
+        )
+
+    assert set(second_run()["pages"]) == {"demo", "other"}
+    assert second_run()["pages"].keys() == {"demo", "other"}
+    (snippets / "keras_guide" / "helper.py").write_text("X = 2\n")
+    assert set(second_run()["pages"]) == {"demo", "other"}
+    assert ran == [["demo", "other"], ["demo"]]

@@ -1,51 +1,45 @@
 """The guide teaches in few words: a prose budget, and pages that say what they teach.
 
+A page's kind, in the page table (``guide_build.pages``), sets both rules.
 ``python -m guide_build.words`` prints the count per page.
 """
 
 from __future__ import annotations
 
-import re
-
 import pytest
-from site_files import built_html
 
-from guide_build.pages import DOCS
-from guide_build.words import BUDGET, CHAPTER_BUDGET, LESSONS, content_pages, counts
-
-# The landing page answers first; the glossary is a list of terms.
-NOT_LESSONS = {"index", "glossary"}
+from guide_build.pages import DOCS, KINDS, PAGES, pages_of
+from guide_build.words import BUDGETS, counts, word_count
 
 
-def test_the_content_pages_keep_to_the_prose_budget():
-    words = counts()
-    assert set(LESSONS) <= set(words)
-    assert sum(words[page] for page in LESSONS) <= BUDGET, words
-    chapters = {page: n for page, n in words.items() if page not in LESSONS}
-    assert all(n <= CHAPTER_BUDGET for n in chapters.values()), chapters
+def test_the_lessons_share_a_budget_and_each_chapter_has_its_own():
+    lessons = counts("lessons")
+    assert {"index", "two_knobs", "glossary"} <= lessons.keys()
+    assert sum(lessons.values()) <= BUDGETS["lessons"], lessons
+    chapters = counts("chapter")
+    assert "applications" in chapters
+    assert max(chapters.values()) <= BUDGETS["chapter"], chapters
+
+
+def test_the_pages_about_this_build_count_against_no_budget():
+    counted = pages_of(budget="lessons") + pages_of(budget="chapter")
+    assert {"claims", "status", "keras_versions"}.isdisjoint(counted)
+    assert len(counted) == len(PAGES) - 3
+
+
+def test_a_word_count_leaves_out_code_tables_and_claim_marks():
+    page = (
+        "---\nfile_format: mystnb\n---\n# Two words\n\n"
+        "```{code-cell} ipython3\nx = 1\n```\n\n| a | table |\n\n"
+        "It holds {claim}`DEMO-ONE`.\n"
+    )
+    assert word_count(page) == 4
 
 
 @pytest.mark.parametrize(
-    "page", [page for page in content_pages() if page not in NOT_LESSONS]
+    "page", [name for name, page in PAGES.items() if KINDS[page.kind].opening]
 )
 def test_a_page_opens_with_what_you_will_learn_and_need(page):
     text = (DOCS / f"{page}.md").read_text(encoding="utf-8")
     opening = text.split("\n## ", 1)[0]
     assert "**You will learn**" in opening and "**You need**" in opening, page
-
-
-def rendered_words(page: str) -> int:
-    """Words a reader meets on the built page: no code, outputs, tables or badges."""
-    article = built_html(page).select_one("article")
-    for node in article.select(
-        "pre, div.cell_output, table, div.claim, script, style, a.headerlink"
-    ):
-        node.decompose()
-    return len(re.findall(r"[\w'’-]+", article.get_text(" ")))
-
-
-def test_the_built_pages_keep_to_the_budget_too():
-    """What the build adds to the prose (a claim mark, a glued value) counts too."""
-    assert sum(rendered_words(page) for page in LESSONS) <= BUDGET
-    chapters = [page for page in content_pages() if page not in LESSONS]
-    assert all(rendered_words(page) <= CHAPTER_BUDGET for page in chapters)

@@ -1,13 +1,13 @@
-"""Fixtures of the tests; what they read lives in ``site_files``.
+"""Fixtures of the tests of the built site; what they read lives in ``site_files``.
 
-The site tests read what ``nox -s docs`` built and executed; they never
-re-execute a page in Jupyter. ``nox -s tests`` runs the docs session first. The
-browser tests serve the built site on localhost and open it in Debian's Chromium.
+These tests read what the build wrote and executed; they never re-execute a
+page in Jupyter. ``nox -s tests`` builds the site first. The second run of every
+page (``site_run``) runs outside Jupyter, and the browser tests serve the built
+site on localhost and open it in Debian's Chromium.
 """
 
 from __future__ import annotations
 
-import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,12 +17,10 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import Page, sync_playwright
-from site_files import DOCS, HTML, SITE_PATH, built_pages, executed_pages
+from site_files import HTML, SITE_PATH, built_pages, executed_pages
 
 from guide_build.run import site_stack_run
 
-# The site's Sphinx extensions, for the tests of what they write.
-sys.path.insert(0, str(DOCS / "_ext"))
 CHROMIUM = "/usr/bin/chromium"
 # What Chromium needs to run headless as root, without calling home.
 CHROMIUM_ARGS = [

@@ -10,13 +10,16 @@ from site_files import (
     all_pages,
     built_html,
     code_cells,
+    executed_notebook,
     executed_pages,
     proved_claims,
 )
 
+from guide_build.inputs import execution_inputs, inputs_digest
 from guide_build.pages import read_sections, snippet_path
-from keras_guide.matrix import load_results, scope
+from keras_guide.matrix import load_results
 from keras_guide.registry import all_claims
+from keras_guide.stacks import SITE_STACK
 
 # What TensorFlow, absl and Python print when they are not silenced.
 LOG_NOISE = re.compile(
@@ -103,27 +106,30 @@ def test_every_cell_is_a_snippet_section_in_file_order(page):
         assert "".join(cell["source"]).strip() == section.code.strip()
 
 
-def test_claims_page_lists_every_proved_claim_with_its_page_cell_and_scope():
-    results = load_results()
-    in_matrix = set(next(iter(results.values()))["claims"])
-    listed = {}
+def claims_page_rows() -> dict[str, tuple[str, str, str, str]]:
+    """The Claims page's table: ID -> (link, statement, where it holds, cell)."""
+    rows = {}
     for row in built_html("claims").select("table.claim-index tbody tr"):
         claim_id, statement, where, proved_in = row.find_all("td")
-        link = proved_in.find("a")["href"]
-        cell = proved_in.get_text(strip=True).rpartition(", ")[2]
-        listed[claim_id.get_text(strip=True)] = (
-            link,
+        rows[claim_id.get_text(strip=True)] = (
+            proved_in.find("a")["href"],
             statement.get_text(),
             where.get_text(strip=True),
-            cell,
+            proved_in.get_text(strip=True).rpartition(", ")[2],
         )
+    return rows
+
+
+def test_claims_page_lists_every_proved_claim_with_its_page_and_cell():
+    """The wording of scopes is checked on a sandbox project (test_claim_index)."""
+    listed = {
+        claim_id: (link, statement, cell)
+        for claim_id, (link, statement, _, cell) in claims_page_rows().items()
+    }
     proved = {
         claim_id: (
             f"{page}.html#claim-{claim_id}",
             claim["statement"].replace("`", ""),
-            (scope(results, claim_id) or "every stack")
-            if claim_id in in_matrix
-            else "the site's stack; it reads the matrix",
             f"cell {claim['cell'] + 1}",
         )
         for page in executed_pages()
@@ -133,30 +139,31 @@ def test_claims_page_lists_every_proved_claim_with_its_page_cell_and_scope():
     assert listed == proved
 
 
-def test_a_claim_narrower_than_every_stack_shows_its_scope_in_badge_and_links():
-    results = load_results()
+def test_a_claims_scope_reads_the_same_in_its_badge_its_links_and_the_claims_page():
+    where = {claim_id: row[2] for claim_id, row in claims_page_rows().items()}
+    matrix = set(load_results()[SITE_STACK]["claims"])
     scoped = 0
     for page in executed_pages():
         html = built_html(page)
         for claim_id in proved_claims(page):
-            where = (
-                scope(results, claim_id)
-                if claim_id in results["keras3-tf"]["claims"]
-                else None
-            )
             shown = html.find(id=f"claim-{claim_id}").select_one(".claim-scope")
-            assert (shown.get_text() if shown else None) == (
-                f"Scope: {where}" if where else None
-            ), claim_id
-            scoped += bool(where)
+            if claim_id not in matrix:
+                assert where[claim_id] == "the site's stack; it reads the matrix"
+                assert shown is None, claim_id
+            elif where[claim_id] == "every stack":
+                assert shown is None, claim_id
+            else:
+                assert shown.get_text() == f"Scope: {where[claim_id]}", claim_id
+                scoped += 1
     for page in all_pages():
         for link in built_html(page).select("a.claim-link"):
             claim_id = link["href"].split("#claim-")[1]
             name = link.get("aria-label") or link["title"]
-            if claim_id in results["keras3-tf"]["claims"] and (
-                where := scope(results, claim_id)
+            if where.get(claim_id, "every stack") not in (
+                "every stack",
+                "the site's stack; it reads the matrix",
             ):
-                assert name.endswith(f"(Scope: {where})"), claim_id
+                assert name.endswith(f"(Scope: {where[claim_id]})"), claim_id
     assert scoped, "no claim is narrower than every stack"
 
 
@@ -205,3 +212,14 @@ def test_every_claim_in_the_code_was_proved_on_its_page_with_its_statement():
     }
     in_code = {claim_id: (c.statement, c.page) for claim_id, c in all_claims().items()}
     assert proved == in_code
+
+
+def test_each_built_page_ran_with_the_current_code_and_inputs(page):
+    kernelspec = executed_notebook(page)["metadata"]["kernelspec"]
+    assert kernelspec["execution_inputs"] == inputs_digest(page), (
+        f"{page} was executed with other versions of "
+        f"{[path.name for path in execution_inputs(page)]}"
+    )
+    built = ["".join(cell["source"]).strip() for cell in code_cells(page)]
+    sections = read_sections(snippet_path(page)).values()
+    assert built == [section.code.strip() for section in sections]

@@ -2,7 +2,8 @@
 
 Each mutation is code run before a page, in a fresh interpreter, that changes
 one behaviour the way a release could; the page's claim about that behaviour
-must then differ. Slow (each runs a page): ``nox -s mutations``, which CI runs.
+must then differ. Slow (each runs a page): ``nox -s tests -- -m mutation`` runs
+them alone.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from guide_build.run import run_in_subprocess
-from keras_guide.matrix import SITE_STACK
+from keras_guide.stacks import SITE_STACK
 
 pytestmark = pytest.mark.mutation
 

@@ -1,0 +1,57 @@
+"""The stack table (``keras_guide.stacks``) is the one place a stack is declared:
+its packages come from pyproject's extras, its results from docs/_data/matrix/,
+and the upstream check moves it by the group it names."""
+
+from __future__ import annotations
+
+import tomllib
+
+from guide_build.pages import ROOT, pinned
+from guide_build.prepare_stack import MAY_BE_MISSING
+from guide_build.upstream import UPSTREAMS
+from keras_guide.stacks import (
+    BACKENDS,
+    HIDEABLE,
+    KERAS_DISTRIBUTIONS,
+    MATRIX_RESULTS,
+    SITE_STACK,
+    STACKS,
+)
+
+EXTRAS = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))[
+    "project"
+]["optional-dependencies"]
+
+
+def test_a_stack_names_known_extras_backend_keras_and_upstream_group():
+    for stack in STACKS.values():
+        assert set(stack.extras or ()) <= EXTRAS.keys(), stack.id
+        assert stack.backend in BACKENDS, stack.id
+        assert stack.keras in KERAS_DISTRIBUTIONS, stack.id
+        assert stack.upstream in UPSTREAMS, stack.id
+        assert set(stack.hidden) <= HIDEABLE.keys(), stack.id
+
+
+def test_a_stack_installs_its_keras_and_backend_pinned():
+    for stack in STACKS.values():
+        names = {
+            requirement.partition("==")[0]
+            for requirement in pinned(*(stack.extras or ("site",)))
+            if "==" in requirement
+        }
+        hidden = {HIDEABLE[module] for module in stack.hidden}
+        assert stack.keras in names, stack.id
+        assert BACKENDS[stack.backend].distributions[0] in names, stack.id
+        assert BACKENDS[stack.backend].distributions[0] not in hidden, stack.id
+
+
+def test_every_module_a_stack_may_hide_says_why_page_code_cannot_use_it():
+    assert MAY_BE_MISSING.keys() == HIDEABLE.keys()
+
+
+def test_the_site_is_built_on_a_stack_of_its_own_environment():
+    assert STACKS[SITE_STACK].extras is None
+
+
+def test_every_stack_and_no_other_has_committed_results():
+    assert sorted(path.stem for path in MATRIX_RESULTS.glob("*.json")) == sorted(STACKS)

@@ -12,6 +12,7 @@
     nox -s matrix      run every claim on each Keras stack whose code changed since
                        docs/_data/matrix/ recorded it (-- --update rewrites the
                        record, -- --all runs every page again)
+    nox -s sweep       the same for every earlier Keras 3 release and Colab's set-up
     nox -s upstream    run every claim on the newest Keras, TensorFlow and JAX, and
                        report each claim whose outcome differs from the matrix
     nox -s bench       time the build against its floor (not a test; -- --repeat N)
@@ -106,6 +107,14 @@ def tests(session):
 def matrix(session):
     install(session, "site")
     session.run("python", "-m", "guide_build.matrix", *session.posargs)
+
+
+@nox.session
+def sweep(session):
+    install(session, "site")
+    session.run(
+        "python", "-m", "guide_build.matrix", "--group", "sweep", *session.posargs
+    )
 
 
 @nox.session

@@ -1,8 +1,12 @@
-"""The claim matrix: every claim of the guide run on each stack, against the record.
+"""The claim matrix and the release sweep: every claim of the guide run on each
+stack of a group, against the record.
 
-    python -m guide_build.matrix [--update] [--all] [--jobs N] [STACK ...]
+    python -m guide_build.matrix [--group G] [--update] [--all] [--jobs N] [STACK ...]
 
-Run it in the site's environment (``nox -s matrix``). The stacks are the rows
+Run it in the site's environment: ``nox -s matrix`` runs the group ``matrix``
+(Keras 2, Keras 3 on each backend, the next Keras), ``nox -s sweep`` the group
+``sweep`` (each earlier Keras 3 release, laid over the site's TensorFlow in a
+folder ``.nox/overlay-<name>``, and Colab's set-up). The stacks are the rows
 of ``keras_guide.stacks``. The committed result of a stack
 (``docs/_data/matrix/<stack>.json``) records, with each claim's outcome, the
 digest of what each page ran (``guide_build.run.page_digest``). A page whose
@@ -22,6 +26,7 @@ import datetime
 import json
 import sys
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 from guide_build.pages import DOCS, ROOT, matrix_pages, pinned, snippet_path
 from guide_build.run import (
@@ -31,20 +36,35 @@ from guide_build.run import (
     site_stack_run,
     stack_requirements,
 )
-from guide_build.venvs import environment
+from guide_build.venvs import environment, overlay
 from keras_guide.registry import claims_in
 from keras_guide.stacks import MATRIX_RESULTS, SITE_STACK, STACKS
 
 FRESH = DOCS / "_build" / "matrix"
 
 
-def stack_python(stack_name: str) -> str:
-    """The interpreter of a stack: this one, or that of its own environment,
-    installed from the pyproject extras it names."""
+def run_on_stack(stack_name: str, output: Path, pages: list[str]) -> dict:
+    """Run pages on a stack in a fresh interpreter of its environment: this one,
+    with the stack's overlay first on the path, or its own."""
     stack = STACKS[stack_name]
     if stack.extras is None:
-        return sys.executable
-    installs = [["install", "-e", str(ROOT), *stack_requirements(stack_name)]]
+        folder = ROOT / ".nox" / f"overlay-{stack_name}"
+        laid = overlay(folder, list(stack.overlay)) if stack.overlay else None
+        return run_in_subprocess(stack_name, output, pages, overlay=laid)
+    return run_in_subprocess(stack_name, output, pages, stack_python(stack_name))
+
+
+def stack_python(stack_name: str) -> str:
+    """The interpreter of a stack's own environment, installed from the pyproject
+    extras it names (and the shared pins, unless it pins its own)."""
+    stack = STACKS[stack_name]
+    if stack.shared:
+        installs = [["install", "-e", str(ROOT), *stack_requirements(stack_name)]]
+    else:  # its own pins, not the project's shared ones
+        installs = [
+            ["install", *stack_requirements(stack_name)],
+            ["install", "--no-deps", "-e", str(ROOT)],
+        ]
     if stack.keras == "keras-nightly":
         # TensorFlow depends on `keras`, whose files keras-nightly also installs.
         keras = [r for r in pinned(*stack.extras) if r.startswith(f"{stack.keras}==")]
@@ -84,8 +104,7 @@ def fresh_result(stack_name: str, committed: dict | None, rerun_all: bool) -> di
             run = site_stack_run()
         else:
             output = FRESH / "runs" / f"{stack_name}.json"
-            python = stack_python(stack_name)
-            run = run_in_subprocess(stack_name, output, stale, python)
+            run = run_on_stack(stack_name, output, stale)
         for page in stale:
             claims.update(run["pages"][page]["claims"])
         versions = run["versions"]
@@ -157,6 +176,7 @@ def check(stack_name: str, update: bool, rerun_all: bool) -> bool:
 def main(arguments: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("stacks", nargs="*", metavar="STACK", help=", ".join(STACKS))
+    parser.add_argument("--group", default="matrix", help="matrix or sweep")
     parser.add_argument("--update", action="store_true", help="rewrite stale results")
     parser.add_argument("--all", action="store_true", help="run every page again")
     parser.add_argument("--jobs", type=int, default=2, help="stacks run at once")
@@ -164,13 +184,15 @@ def main(arguments: list[str]) -> int:
     unknown = set(options.stacks) - STACKS.keys()
     if unknown:
         parser.error(f"unknown stacks: {', '.join(sorted(unknown))}")
-    stacks = options.stacks or list(STACKS)
+    stacks = options.stacks or [
+        name for name, stack in STACKS.items() if stack.group == options.group
+    ]
     with ThreadPoolExecutor(options.jobs) as pool:
         current = list(
             pool.map(lambda s: check(s, options.update, options.all), stacks)
         )
     if not all(current):
-        print("Run `nox -s matrix -- --update` and commit docs/_data/matrix/.")
+        print(f"Run `nox -s {options.group} -- --update`; commit docs/_data/matrix/.")
         return 1
     return 0
 

@@ -2,22 +2,18 @@
 
     python -m guide_build.run STACK OUTPUT.json [PAGE ...]
 
-Each page's sections run in one namespace, in file order, as its notebook's
-cells do, with claims recorded instead of asserted and glued values recorded
-instead of shown. A claim gets one outcome:
-
-- ``holds``: observed what the page expects;
-- ``differs``: observed something else (the observed value is kept);
-- ``not applicable``: its code needs what the stack lacks (the reason is kept);
-- ``error``: its section raised (the message is kept), or it was never reached.
+Each page runs in this process as ``guide_build.execute`` says, after the stack
+is prepared (``guide_build.prepare_stack``); the record keeps each claim's
+outcome, the glued values and the versions.
 
 One run on the site's stack serves the tests (it must give the build's glued
 values, and every claim must hold) and that stack's column of the claim matrix.
 The matrix runs the other stacks the same way, and the benchmark times it.
 
 A run records, for each page, the digest of what executing it reads on that
-stack (``page_digest``); ``run_changed_pages`` runs again only the pages whose
-digest changed since a previous record.
+stack (``page_digest``): its code, the helpers it imports, the code that executes
+it, and the stack's pins. ``run_changed_pages`` runs again only the pages whose
+digest changed since a previous record; editing this module changes none.
 """
 
 from __future__ import annotations
@@ -25,29 +21,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import importlib.metadata
-import io
 import json
-import linecache
 import os
 import platform
 import subprocess
 import sys
-import time
-import warnings
 from pathlib import Path
 
+from guide_build.execute import run_page
 from guide_build.inputs import execution_inputs
 from guide_build.pages import pinned
-from guide_build.prepare_stack import NotApplicable, page_builtins, prepare
-from guide_build.sections import (
-    DOCS,
-    ROOT,
-    SNIPPETS,
-    executed_pages,
-    read_sections,
-    section_of,
-    snippet_path,
-)
+from guide_build.prepare_stack import prepare
+from guide_build.sections import DOCS, ROOT, SNIPPETS, executed_pages, snippet_path
 from keras_guide.stacks import (
     BACKENDS,
     HIDEABLE,
@@ -59,96 +44,11 @@ from keras_guide.stacks import (
 # The environment of page code run outside Jupyter: quiet TensorFlow, no windows.
 QUIET_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
 RUNS = DOCS / "_build" / "runs"
-# What runs a page outside Jupyter: a change to these re-runs every page.
+# The code that executes a page outside Jupyter: a change to it re-runs every page.
 RUNNER = [
     ROOT / "guide_build" / name
-    for name in ("run.py", "prepare_stack.py", "sections.py", "inputs.py")
+    for name in ("execute.py", "prepare_stack.py", "sections.py")
 ]
-
-
-def first_line(error: BaseException) -> str:
-    """The error's first line, without this environment's path, so that results
-    recorded in another checkout compare equal."""
-    message = str(error).strip().replace(sys.prefix, "<env>").splitlines()
-    return f"{type(error).__name__}: {message[0] if message else ''}"[:300]
-
-
-def run_page(page: str, snippets: Path = SNIPPETS) -> dict:
-    """Execute a page's sections in one namespace; its claims' outcomes and glue."""
-    from keras_guide.claims import recording_claims
-    from keras_guide.page import recording_glue
-    from keras_guide.registry import claims_in
-
-    path = snippet_path(page, snippets)
-    sections = read_sections(path)
-    proved_in: dict[str, list[str]] = {name: [] for name in sections}
-    unplaced = []
-    for static in claims_in(path):
-        if sections and static.line > min(s.line for s in sections.values()):
-            proved_in[section_of(sections, static.line)].append(static.claim_id)
-        else:
-            unplaced.append(static.claim_id)
-
-    namespace = {"__name__": "__main__", "__builtins__": page_builtins()}
-    outcomes: dict[str, dict[str, str]] = {}
-    raised: dict[str, str] = {}  # section -> error
-    earlier = None  # the outcome of the last section that raised
-    start = time.perf_counter()
-    with recording_claims() as record, recording_glue() as glued:
-        for name, section in sections.items():
-            # Like a notebook cell, the section's source is findable by `inspect`.
-            filename = f"<{page}#{name}>"
-            lines = section.code.splitlines(True)
-            linecache.cache[filename] = (len(section.code), None, lines, filename)
-            try:
-                with (
-                    contextlib.redirect_stdout(io.StringIO()),
-                    contextlib.redirect_stderr(io.StringIO()),
-                    warnings.catch_warnings(),
-                ):
-                    warnings.simplefilter("ignore")
-                    exec(compile(section.code, filename, "exec"), namespace)
-            except Exception as error:  # recorded: an error on a stack is a result
-                raised[name] = first_line(error)
-                if isinstance(error, NotApplicable | ImportError):
-                    # An ImportError: Keras itself says this stack lacks the API.
-                    why = first_line(error) if isinstance(error, ImportError) else error
-                    reason = f"{why} (in {name})"
-                    outcome = {"status": "not applicable", "reason": reason}
-                elif isinstance(error, NameError) and earlier:
-                    # It needs a name that the section that failed did not define.
-                    outcome = earlier
-                else:
-                    message = f"in {name}: {first_line(error)}"
-                    outcome = {"status": "error", "message": message}
-                earlier = outcome
-            else:
-                outcome = {
-                    "status": "error",
-                    "message": f"never reached in section {name}",
-                }
-            for claim_id in proved_in[name]:
-                outcomes[claim_id] = record.get(claim_id, outcome)
-    for claim_id in unplaced:
-        outcomes[claim_id] = {"status": "error", "message": "in no section of the page"}
-    _forget_page_state()
-    return {
-        "claims": outcomes,
-        "raised": raised,
-        "glue": glued,
-        "seconds": round(time.perf_counter() - start, 1),
-    }
-
-
-def _forget_page_state() -> None:
-    """Start the next page as a fresh kernel would: no figures, fresh layer names."""
-    if "matplotlib.pyplot" in sys.modules:
-        sys.modules["matplotlib.pyplot"].close("all")
-    for name in ("keras", "tf_keras"):
-        module = sys.modules.get(name)
-        if module is not None:
-            with contextlib.suppress(Exception):
-                module.backend.clear_session()
 
 
 def installed_versions(stack_name: str) -> dict[str, str]:
@@ -170,8 +70,10 @@ def installed_versions(stack_name: str) -> dict[str, str]:
 
 
 def stack_requirements(stack_name: str) -> list[str]:
-    """The pinned requirements a stack is installed from."""
-    return pinned(*(STACKS[stack_name].extras or ("site",)), shared=True)
+    """The pinned requirements a stack is installed from, and those laid over them."""
+    stack = STACKS[stack_name]
+    requirements = pinned(*(stack.extras or ("site",)), shared=stack.shared)
+    return requirements + list(stack.overlay)
 
 
 def page_digest(page: str, stack_name: str, snippets: Path = SNIPPETS) -> str:
@@ -203,13 +105,17 @@ def run_in_subprocess(
     pages: list[str],
     python: str = sys.executable,
     prelude: str = "",
+    overlay: Path | None = None,
 ) -> dict:
     """Run pages in a fresh interpreter with the stack's environment; its results.
 
     ``prelude`` is code run first, in that interpreter: the mutation tests plant
-    a change of Keras's behaviour with it.
+    a change of Keras's behaviour with it. ``overlay`` is a folder of packages
+    that come before those of the interpreter's environment.
     """
     environment = {**os.environ, **QUIET_ENVIRONMENT, **STACKS[stack_name].environment}
+    if overlay is not None:
+        environment["PYTHONPATH"] = str(overlay)
     start = (
         f"{prelude}\nimport sys\nfrom guide_build.run import main\nmain(sys.argv[1:])"
     )
@@ -241,8 +147,8 @@ def run_changed_pages(
     python: str = sys.executable,
     snippets: Path = SNIPPETS,
 ) -> dict:
-    """The run of ``pages`` on a stack, recorded in ``output``: the pages whose
-    digest changed since that record run again, the others are kept."""
+    """The run of ``pages`` on the site's environment, recorded in ``output``: the
+    pages whose digest changed since that record run again, the others are kept."""
     record = None
     if output.exists():
         record = json.loads(output.read_text(encoding="utf-8"))

@@ -1,12 +1,15 @@
-"""The one way the tooling makes a virtual environment of its own.
+"""The one way the tooling makes an environment of its own.
 
-The claim matrix keeps one per stack that needs packages the site's
-environment lacks (``.nox/stack-<name>``), made again when its pins change; the
-upstream check makes fresh ones of the newest releases (``.nox/upstream-<name>``).
+The claim matrix keeps a virtual environment for each stack that needs packages
+the site's environment lacks (``.nox/stack-<name>``), made again when its pins
+change, and a folder of packages laid over the site's environment for each
+Keras release of the sweep (``.nox/overlay-<name>``); the upstream check makes
+fresh virtual environments of the newest releases (``.nox/upstream-<name>``).
 """
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,3 +28,18 @@ def environment(venv: Path, installs: list[list[str]], keep: bool = True) -> str
         subprocess.run([python, "-m", "pip", "-q", *install], check=True)
     stamp.write_text(recipe, encoding="utf-8")
     return python
+
+
+def overlay(folder: Path, requirements: list[str]) -> Path:
+    """A folder that holds ``requirements`` without their dependencies, to put
+    first on ``PYTHONPATH``; made again when the requirements change."""
+    stamp = folder / "installed-with"
+    recipe = "\n".join(requirements)
+    if stamp.exists() and stamp.read_text(encoding="utf-8") == recipe:
+        return folder
+    if folder.exists():
+        shutil.rmtree(folder)
+    pip = [sys.executable, "-m", "pip", "-q", "install", "--no-deps", "--target"]
+    subprocess.run([*pip, str(folder), *requirements], check=True)
+    stamp.write_text(recipe, encoding="utf-8")
+    return folder

@@ -11,10 +11,11 @@ from __future__ import annotations
 import pytest
 
 from guide_build import run
+from guide_build.execute import run_page
 from guide_build.matrix import read_result, stale_pages
 from guide_build.pages import PAGES
 from guide_build.prepare_stack import MAY_BE_MISSING
-from guide_build.run import RUNNER, page_digest, run_changed_pages, run_page
+from guide_build.run import RUNNER, page_digest, run_changed_pages
 from keras_guide.matrix import load_results
 from keras_guide.registry import all_claims
 from keras_guide.stacks import SITE_STACK, STACKS
@@ -28,7 +29,7 @@ def test_every_stack_has_a_result_for_every_claim_the_pages_run():
         for claim_id, claim in all_claims().items()
         if not PAGES[claim.page].reads_matrix
     }
-    for stack, result in load_results().items():
+    for stack, result in load_results(group=None).items():
         assert set(result["claims"]) == run_by_pages, stack
         assert {outcome["status"] for outcome in result["claims"].values()} <= STATUSES
         assert result["versions"]["python"] and result["recorded_on"]
@@ -117,7 +118,7 @@ def test_the_runner_gives_every_claim_one_of_four_outcomes(tmp_path, monkeypatch
 
 
 def test_a_stack_result_records_the_digest_of_each_page_it_ran():
-    for stack, result in load_results().items():
+    for stack, result in load_results(group=None).items():
         assert set(result["digests"]) == {
             claim.page
             for claim in all_claims().values()
@@ -174,8 +175,8 @@ def test_a_page_digest_depends_on_the_stack_and_not_on_the_prose_tooling(snippet
         "demo", "keras3-jax", snippets
     )
     names = {path.name for path in RUNNER}
-    assert "run.py" in names
-    assert names.isdisjoint({"words.py", "upstream.py", "matrix.py", "lean_install.py"})
+    assert "execute.py" in names
+    assert names.isdisjoint({"run.py", "words.py", "upstream.py", "matrix.py"})
 
 
 def test_a_second_run_runs_again_only_the_pages_whose_code_changed(

@@ -14,6 +14,7 @@ from keras_guide.stacks import (
     HIDEABLE,
     KERAS_DISTRIBUTIONS,
     MATRIX_RESULTS,
+    RELEASES,
     SITE_STACK,
     STACKS,
 )
@@ -28,21 +29,27 @@ def test_a_stack_names_known_extras_backend_keras_and_upstream_group():
         assert set(stack.extras or ()) <= EXTRAS.keys(), stack.id
         assert stack.backend in BACKENDS, stack.id
         assert stack.keras in KERAS_DISTRIBUTIONS, stack.id
-        assert stack.upstream in UPSTREAMS, stack.id
+        assert stack.upstream in (*UPSTREAMS, None), stack.id
         assert set(stack.hidden) <= HIDEABLE.keys(), stack.id
+        assert stack.group in ("matrix", "sweep"), stack.id
 
 
 def test_a_stack_installs_its_keras_and_backend_pinned():
     for stack in STACKS.values():
-        names = {
-            requirement.partition("==")[0]
-            for requirement in pinned(*(stack.extras or ("site",)))
-            if "==" in requirement
-        }
+        requirements = [*pinned(*(stack.extras or ("site",))), *stack.overlay]
+        names = {r.partition("==")[0] for r in requirements if "==" in r}
         hidden = {HIDEABLE[module] for module in stack.hidden}
         assert stack.keras in names, stack.id
         assert BACKENDS[stack.backend].distributions[0] in names, stack.id
         assert BACKENDS[stack.backend].distributions[0] not in hidden, stack.id
+
+
+def test_the_sweep_lays_each_earlier_release_over_the_sites_tensorflow():
+    for release, pins in RELEASES.items():
+        stack = STACKS[f"keras{release}-tf"]
+        assert stack.extras is None and stack.group == "sweep"
+        assert pins[0].startswith(f"keras=={release}."), release
+    assert [*RELEASES] == [f"3.{minor}" for minor in range(len(RELEASES))]
 
 
 def test_every_module_a_stack_may_hide_says_why_page_code_cannot_use_it():

@@ -8,9 +8,9 @@
 * ``{claim-index}`` is replaced by the table of every claim in the pages' code
   (``keras_guide.registry``) on the Claims page; a claim that no executed cell
   proved is a warning too.
-* Where a claim does not hold on every stack of the committed matrix
-  (``docs/_data/matrix``), its scope is shown in its badge, in the title of every
-  link to it, and on the Claims page.
+* Where a claim does not hold on every stack of the committed matrix and release
+  sweep (``docs/_data/matrix``), its scope, with Keras releases as ranges, is
+  shown in its badge, in the title of every link to it, and on the Claims page.
 
 The pages' code and the committed matrix are read from the config values
 ``claim_snippets`` and ``claim_matrix`` (by default the repository's folders).
@@ -195,7 +195,8 @@ def scope_text(scopes: dict[str, str | None], claim_id: str) -> str:
 def committed_scopes(app) -> dict[str, str | None]:
     """Each claim's scope in the committed matrix, read once per build process."""
     if not hasattr(app, "guide_scopes"):
-        results = load_results(Path(app.config.claim_matrix))
+        # Every group: the claim matrix and the release sweep.
+        results = load_results(Path(app.config.claim_matrix), group=None)
         app.guide_scopes = {
             claim_id: scope(results, claim_id)
             for claim_id in results[SITE_STACK]["claims"]

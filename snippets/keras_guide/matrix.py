@@ -25,11 +25,15 @@ SYMBOLS = {
 }
 
 
-def load_results(folder: Path = MATRIX_RESULTS) -> dict[str, dict]:
-    """The committed results of every stack, in the order of the stack table."""
+def load_results(
+    folder: Path = MATRIX_RESULTS, group: str | None = "matrix"
+) -> dict[str, dict]:
+    """The committed results of every stack of a group (None: of every group),
+    in the order of the stack table."""
     return {
-        stack: json.loads((folder / f"{stack}.json").read_text(encoding="utf-8"))
-        for stack in STACKS
+        name: json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        for name, stack in STACKS.items()
+        if group in (None, stack.group)
     }
 
 
@@ -100,22 +104,86 @@ def keras_name(result: dict) -> str:
     return f"Keras {major}.{minor}"
 
 
+def release_key(release: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in release.split("."))
+
+
+def releases_in_words(run: list[str], chosen: set[str]) -> str:
+    """Some of the Keras releases that were run, as ranges of them.
+
+    >>> run = ["3.0", "3.1", "3.2", "3.3", "3.15"]
+    >>> releases_in_words(run, {"3.15"})
+    'Keras 3.15'
+    >>> releases_in_words(run, {"3.1", "3.2", "3.3", "3.15"})
+    'Keras 3.1 to 3.15'
+    >>> releases_in_words(run, {"3.0", "3.1", "3.3", "3.15"})
+    'Keras 3.0 to 3.15, except 3.2'
+    >>> releases_in_words(run, {"3.0", "3.2", "3.15"})
+    'Keras 3.0, 3.2, 3.15'
+    """
+    run = sorted(run, key=release_key)
+    segments: list[list[str]] = []
+    for index, release in enumerate(run):
+        if release not in chosen:
+            continue
+        if segments and run[index - 1] == segments[-1][-1]:
+            segments[-1].append(release)
+        else:
+            segments.append([release])
+    first, last = segments[0][0], segments[-1][-1]
+    span = run[run.index(first) : run.index(last) + 1]
+    missing = [release for release in span if release not in chosen]
+    if len(segments) == 1 or (len(missing) <= 2 and len(chosen) > 2 * len(missing)):
+        words = first if first == last else f"{first} to {last}"
+        return f"Keras {words}" + (f", except {', '.join(missing)}" if missing else "")
+    return "Keras " + ", ".join(
+        s[0] if len(s) == 1 else f"{s[0]} to {s[-1]}" for s in segments
+    )
+
+
 def where(results: dict[str, dict], stacks) -> str:
-    """Stacks in words, grouped by Keras: "Keras 3.15 on TF, JAX; Keras 2 on TF".
+    """Stacks in words: the Keras 3 releases run on each backend as ranges, then
+    Keras 2, the next Keras, and a reader's set-up with its backend's version.
 
     >>> results = {
     ...     "keras2-tf": {"versions": {"tf-keras": "2.21.0"}},
     ...     "keras3-tf": {"versions": {"keras": "3.15.1"}},
+    ...     "keras3.14-tf": {"versions": {"keras": "3.14.1"}},
     ...     "keras3-jax": {"versions": {"keras": "3.15.1"}},
     ... }
     >>> where(results, ["keras3-tf", "keras3-jax", "keras2-tf"])
     'Keras 3.15 on TF, JAX; Keras 2 on TF'
+    >>> where(results, ["keras3-tf", "keras3.14-tf"])
+    'Keras 3.14 to 3.15 on TF'
+    >>> colab = {"versions": {"keras": "3.10.0", "tensorflow": "2.19.0"}}
+    >>> where({**results, "colab-2025-tf": colab}, ["colab-2025-tf"])
+    'Keras 3.10 on TF 2.19'
     """
-    groups: dict[str, list[str]] = {}
-    for stack in stacks:
-        backend = BACKENDS[STACKS[stack].backend].short
-        groups.setdefault(keras_name(results[stack]), []).append(backend)
-    return "; ".join(f"{name} on {', '.join(on)}" for name, on in groups.items())
+    released: dict[str, dict[str, list[str]]] = {}  # backend -> release -> stacks
+    for name, result in results.items():
+        stack = STACKS[name]
+        if stack.keras == "keras" and stack.shared:
+            release = keras_name(result).removeprefix("Keras ")
+            released.setdefault(stack.backend, {}).setdefault(release, []).append(name)
+    groups: dict[str, list[str]] = {}  # words -> backends
+    for backend, by_release in released.items():
+        chosen = {r for r, names in by_release.items() if set(names) & set(stacks)}
+        if chosen:
+            words = releases_in_words([*by_release], chosen)
+            groups.setdefault(words, []).append(BACKENDS[backend].short)
+    for name in stacks:
+        stack = STACKS[name]
+        if not stack.shared:  # a reader's set-up, with a backend of its own
+            backend = BACKENDS[stack.backend]
+            version = results[name]["versions"][backend.distributions[0]]
+            on = f"{backend.short} {'.'.join(version.split('.')[:2])}"
+            groups.setdefault(f"{keras_name(results[name])} on {on}", [])
+        elif stack.keras != "keras":
+            words = keras_name(results[name])
+            groups.setdefault(words, []).append(BACKENDS[stack.backend].short)
+    return "; ".join(
+        f"{words} on {', '.join(on)}" if on else words for words, on in groups.items()
+    )
 
 
 def scope(results: dict[str, dict], claim_id: str) -> str | None:

@@ -28,6 +28,7 @@ extensions = [
     "reader_site",
     "page_meta",
     "page_toctree",
+    "reader_release",
 ]
 exclude_patterns = ["_build", "_data", "_ext", "_ipython", "**/.ipynb_checkpoints"]
 nitpicky = True

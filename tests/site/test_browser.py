@@ -14,6 +14,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from site_files import BUILD, SCREENSHOTS, built_html, built_pages, code_cells
 
+from keras_guide.stacks import SITE_STACK
+
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 375, "height": 812}
 SEARCH_TERM = "moving_mean"
@@ -225,3 +227,39 @@ def test_a_missing_page_gets_the_sites_404_page_under_its_deployed_path(visit, s
     opened.page.locator("a.navbar-brand").first.click()
     opened.page.wait_for_load_state("networkidle")
     assert opened.page.url == f"{site}index.html"
+
+
+def test_the_readers_keras_marks_each_claim_and_stays_chosen(visit):
+    """Choose a stack: a claim that differs there shows it; the choice holds on
+    reload and on the next page; the site's stack shows the marks as built."""
+    opened = visit("where_training_comes_from.html", viewport=DESKTOP)
+    page = opened.page
+    claim_id = "SOURCE-FIT-OVERRIDES-GRAPH-TIME-FALSE"
+    mark = page.locator(f'a.claim-link[href$="#claim-{claim_id}"]').first
+    badge = page.locator(f"#claim-{claim_id}")
+    assert page.locator("#reader-stack").input_value() == SITE_STACK
+    assert mark.text_content() == "✔"
+
+    page.locator("#reader-stack").select_option("keras2-tf")
+    assert mark.text_content() == "✘"
+    assert mark.get_attribute("data-outcome") == "differs"
+    assert "differs on Keras 2" in mark.get_attribute("aria-label")
+    assert "differs on Keras 2" in badge.locator(".claim-reader").text_content()
+
+    page.reload(wait_until="networkidle")
+    assert page.locator("#reader-stack").input_value() == "keras2-tf"
+    assert mark.text_content() == "✘"
+    page.goto(page.url.replace("where_training_comes_from", "index"))
+    page.wait_for_load_state("networkidle")
+    assert page.locator("#reader-stack").input_value() == "keras2-tf"
+
+    page.locator("#reader-stack").select_option(SITE_STACK)
+    assert page.locator("a.claim-link[data-outcome='differs']").count() == 0
+    assert opened.console_errors == [] and opened.outside_requests == []
+
+
+def test_with_another_stack_chosen_no_serious_accessibility_violation(visit):
+    opened = visit("where_training_comes_from.html", viewport=DESKTOP)
+    opened.page.locator("#reader-stack").select_option("keras2-tf")
+    violations = Axe().run(opened.page).response["violations"]
+    assert [v["id"] for v in violations if v["impact"] in ("serious", "critical")] == []

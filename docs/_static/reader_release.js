@@ -1,6 +1,8 @@
 // The reader's Keras: a choice of stack, kept across pages, that marks every
 // claim with its outcome there (docs/_ext/reader_release.py writes the data).
 (() => {
+  // Next to this script, whatever the depth of the page (the 404 page included).
+  const DATA = new URL("outcomes.json", document.currentScript.src);
   const KEY = "keras-guide-stack";
   const MARKS = { holds: "✔", differs: "✘", "not applicable": "–", error: "⚠" };
 
@@ -52,8 +54,7 @@
   }
 
   async function start() {
-    const root = document.documentElement.dataset.content_root || "./";
-    const response = await fetch(`${root}_static/outcomes.json`);
+    const response = await fetch(DATA);
     if (!response.ok) return;
     const data = await response.json();
     const known = new Set(data.stacks.map((s) => s.id));

@@ -98,6 +98,7 @@ PAGES = {
         Page("migration", "practice", "chapter", "MIGRATION", reads_matrix=True),
         Page("shared_layers", "practice", "chapter", "SHARED"),
         Page("keras_versions", "reference", "build", "VERSIONS", reads_matrix=True),
+        Page("releases", "reference", "build", "RELEASES", reads_matrix=True),
         Page("pytorch", "reference", "lesson", "TORCH"),
         Page("glossary", "reference", "glossary", None),
         Page("claims", "build", "build", None),

@@ -1,0 +1,126 @@
+"""The code of the page "What changed in which Keras release" (docs/releases.md).
+
+The page reads the release sweep (``nox -s sweep``) and the claim matrix
+(``nox -s matrix``) that docs/_data/matrix/ records; the tests fail when that
+record was made with other code than today's.
+Each ``# %% name`` section is one cell of the page.
+"""
+
+# %% setup
+import pandas as pd
+from IPython.display import display
+
+from keras_guide.claims import claim
+from keras_guide.matrix import (
+    SYMBOLS,
+    keras_name,
+    load_results,
+    release_key,
+    releases_in_words,
+)
+from keras_guide.page import glue, start_page
+from keras_guide.stacks import SITE_STACK, STACKS
+
+start_page()
+results = load_results(group=None)
+
+
+def release(name):
+    return keras_name(results[name]).removeprefix("Keras ")
+
+
+# Keras 3 on the site's TensorFlow, one stack per minor release, oldest first.
+series = sorted(
+    (
+        name
+        for name, stack in STACKS.items()
+        if stack.keras == "keras"
+        and stack.extras is None
+        and stack.backend == "tensorflow"
+    ),
+    key=lambda name: release_key(release(name)),
+)
+releases = [release(name) for name in series]
+colab_versions = results["colab-2025-tf"]["versions"]
+glue("colab-tensorflow", colab_versions["tensorflow"])
+glue("colab-keras", colab_versions["keras"])
+glue("colab-tf-keras", colab_versions["tf-keras"])
+glue("release-count", len(releases))
+glue("first-release", releases[0])
+glue("last-release", releases[-1])
+
+# %% releases
+display(
+    pd.DataFrame(
+        {
+            STACKS[name].label: {
+                "Keras": results[name]["versions"]["keras"],
+                "TensorFlow": results[name]["versions"]["tensorflow"],
+                "recorded on": results[name]["recorded_on"],
+            }
+            for name in [*series, "colab-2025-tf"]
+        }
+    ).T
+)
+
+
+# %% changes
+def outcomes_by_release(claim_id):
+    return [results[name]["claims"][claim_id]["status"] for name in series]
+
+
+rows = []
+for claim_id in results[SITE_STACK]["claims"]:
+    statuses = outcomes_by_release(claim_id)
+    if len(set(statuses)) == 1:
+        continue
+    changed_in = [r for r, s, p in zip(releases[1:], statuses[1:], statuses) if s != p]
+    rows.append(
+        {
+            "claim": claim_id,
+            "changes in": ", ".join(f"Keras {r}" for r in changed_in),
+            "the next Keras": SYMBOLS[
+                results["keras-next-tf"]["claims"][claim_id]["status"]
+            ],
+            **{
+                SYMBOLS[status]: releases_in_words(
+                    releases, {r for r, s in zip(releases, statuses) if s == status}
+                )
+                for status in SYMBOLS
+                if status in statuses
+            },
+        }
+    )
+changes = pd.DataFrame(rows).set_index("claim").fillna("")
+glue("claims-run", len(results[SITE_STACK]["claims"]))
+glue("changing-count", len(changes))
+with pd.option_context("display.max_rows", None, "display.max_colwidth", None):
+    display(changes)
+
+# %% colab
+# Colab's set-up of 2025 against the same Keras release on the site's TensorFlow.
+COLAB, SAME_KERAS = "colab-2025-tf", "keras3.10-tf"
+ran_on_colab = [
+    claim_id
+    for claim_id, outcome in results[COLAB]["claims"].items()
+    if outcome["status"] != "not applicable"
+]
+unlike = {
+    claim_id: (
+        results[COLAB]["claims"][claim_id]["status"],
+        results[SAME_KERAS]["claims"][claim_id]["status"],
+    )
+    for claim_id in ran_on_colab
+    if results[COLAB]["claims"][claim_id] != results[SAME_KERAS]["claims"][claim_id]
+}
+glue("colab-ran", len(ran_on_colab))
+glue("colab-not-applicable", len(results[COLAB]["claims"]) - len(ran_on_colab))
+print("claims run on Colab's set-up:", len(ran_on_colab))
+print("of them with another outcome than on Keras 3.10 with TensorFlow 2.21:", unlike)
+claim(
+    "RELEASES-COLAB-AS-KERAS-3-10",
+    "On Colab's set-up of 2025 (TensorFlow 2.19, NumPy 2.0), every claim that runs "
+    "there has the outcome it has with Keras 3.10 on TensorFlow 2.21.",
+    observed=unlike,
+    expected={},
+)

@@ -14,9 +14,10 @@ from functools import cache
 import pytest
 
 from guide_build.pages import DOCS, PAGES
+from guide_build.words import FRONT_MATTER, _without_code_blocks
 from keras_guide.matrix import keras_name, load_results
 from keras_guide.registry import all_claims
-from keras_guide.stacks import BACKENDS, STACKS
+from keras_guide.stacks import BACKENDS, SITE_STACK, STACKS
 
 
 @cache
@@ -62,13 +63,13 @@ def stacks_named(statement: str) -> set[str]:
     ['keras3-tf']
     >>> sorted(stacks_named("In Keras 3, a frozen layer ..."))
     ['keras-next-tf', 'keras3-jax', 'keras3-tf', 'keras3-torch']
-    >>> stacks_named("A new Dense layer has two weights.") == set(STACKS)
+    >>> stacks_named("A new Dense layer has two weights.") == set(results())
     True
     """
 
     def named(phrases):
         found = [s for pattern, s in phrases.items() if re.search(pattern, statement)]
-        return set().union(*found) if found else set(STACKS)
+        return set().union(*found) if found else set(results())
 
     keras, backends = phrases()
     return named(keras) & named(backends)
@@ -112,8 +113,71 @@ def test_no_claim_errors_and_every_not_applicable_says_why():
 
 
 def test_every_keras_release_the_site_names_is_one_the_matrix_ran():
-    ran = {keras_name(result) for result in results().values()}
+    ran = {keras_name(result) for result in load_results(group=None).values()}
     texts = [page.read_text(encoding="utf-8") for page in DOCS.glob("*.md")]
     texts += [claim.statement for claim in all_claims().values()]
     named = set(re.findall(r"Keras 3\.\d+", "\n".join(texts)))
     assert named and named <= ran
+
+
+# A sentence's words of scope: a Keras, a backend, or every one of them.
+SCOPE_WORDS = re.compile(
+    r"Keras [23]|the next Keras|tf-keras|TensorFlow|JAX|PyTorch"
+    r"|\b(?:every|all|any)\s+(?:Keras|versions?|releases?|backends?|stacks?)\b",
+    re.I,
+)
+UNIVERSAL = re.compile(
+    r"\b(?:every|all|any)\s+(?:Keras|versions?|releases?|backends?|stacks?)\b", re.I
+)
+CLAIM_MARK = re.compile(r"\{claim\}`([A-Z0-9-]+)`")
+
+
+def sentences_with_marks(markdown: str) -> list[tuple[str, list[str]]]:
+    """Each sentence of a page's prose that carries a claim mark, with the claims.
+
+    >>> page = "# T\\n\\nOne {claim}`A-B`. Two.\\n\\n- Three {claim}`C-D`."
+    >>> sentences_with_marks(page)
+    [('One .', ['A-B']), ('Three .', ['C-D'])]
+    """
+    text = _without_code_blocks(FRONT_MATTER.sub("", markdown))
+    found = []
+    for block in re.split(r"\n\s*\n|\n(?=\s*[-*] )", text):
+        if block.lstrip().startswith("|"):
+            continue  # a table's cells are not sentences
+        flat = " ".join(block.split())
+        for sentence in re.split(r"(?<=[.!?:])\s+(?=[A-Z`*])", flat):
+            claims = CLAIM_MARK.findall(sentence)
+            if claims:
+                found.append((CLAIM_MARK.sub("", sentence).lstrip("-* "), claims))
+    return found
+
+
+SENTENCES = [
+    pytest.param(sentence, claims, id=f"{page}:{sentence[:40]}")
+    for page in PAGES
+    for sentence, claims in sentences_with_marks(
+        (DOCS / f"{page}.md").read_text(encoding="utf-8")
+    )
+    if SCOPE_WORDS.search(sentence)
+]
+
+
+@pytest.mark.parametrize(("sentence", "claims"), SENTENCES)
+def test_a_sentence_is_no_wider_than_the_claims_it_links(sentence, claims):
+    """A sentence that names a Keras, a backend, or every one of them, speaks for
+    those stacks: each claim it links must hold there. A claim that reads the
+    matrix proves only what it read, so it backs no "every version"."""
+    stacks = stacks_named(sentence)
+    for claim_id in claims:
+        if claim_id not in results()[SITE_STACK]["claims"]:
+            assert not UNIVERSAL.search(sentence), (
+                f"{claim_id} reads the matrix; it cannot back {sentence!r}"
+            )
+            continue
+        wrong = {
+            stack
+            for stack in stacks
+            if results()[stack]["claims"][claim_id]["status"]
+            not in ("holds", "not applicable")
+        }
+        assert not wrong, f"{sentence!r} speaks for {wrong}, where {claim_id} differs"

@@ -62,7 +62,7 @@
     const chosen = known.has(stored) ? stored : data.site;
 
     const box = document.createElement("div");
-    box.className = "header-article-item reader-stack";
+    box.className = "reader-stack";
     const label = document.createElement("label");
     label.htmlFor = "reader-stack";
     label.textContent = "Your Keras";
@@ -81,8 +81,13 @@
       mark(data, select.value);
     });
     box.append(label, select);
-    const header = document.querySelector(".header-article-items__end");
-    if (header) header.prepend(box);
+    // In the header beside the page's buttons; on a phone, where the header has
+    // no room, at the top of the navigation drawer.
+    const phone = window.matchMedia("(max-width: 576px)").matches;
+    const place = phone
+      ? document.querySelector(".bd-sidebar-primary .sidebar-primary-items__start")
+      : document.querySelector(".header-article-items__end");
+    if (place) place.prepend(box);
     else (document.querySelector("main article") || document.body).prepend(box);
     if (chosen !== data.site) mark(data, chosen);
   }

@@ -13,7 +13,7 @@ from IPython.display import display
 from keras_guide.claims import claim
 from keras_guide.matrix import (
     SYMBOLS,
-    keras_name,
+    keras_release,
     load_results,
     release_key,
     releases_in_words,
@@ -25,10 +25,6 @@ start_page()
 results = load_results(group=None)
 
 
-def release(name):
-    return keras_name(results[name]).removeprefix("Keras ")
-
-
 # Keras 3 on the site's TensorFlow, one stack per minor release, oldest first.
 series = sorted(
     (
@@ -38,9 +34,9 @@ series = sorted(
         and stack.extras is None
         and stack.backend == "tensorflow"
     ),
-    key=lambda name: release_key(release(name)),
+    key=lambda name: release_key(keras_release(results[name])),
 )
-releases = [release(name) for name in series]
+releases = [keras_release(results[name]) for name in series]
 colab_versions = results["colab-2025-tf"]["versions"]
 glue("colab-tensorflow", colab_versions["tensorflow"])
 glue("colab-keras", colab_versions["keras"])

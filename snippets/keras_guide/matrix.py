@@ -104,6 +104,15 @@ def keras_name(result: dict) -> str:
     return f"Keras {major}.{minor}"
 
 
+def keras_release(result: dict) -> str:
+    """The Keras 3 minor release a stack ran: "3.15".
+
+    >>> keras_release({"versions": {"keras": "3.15.1"}})
+    '3.15'
+    """
+    return keras_name(result).removeprefix("Keras ")
+
+
 def release_key(release: str) -> tuple[int, ...]:
     return tuple(int(part) for part in release.split("."))
 
@@ -163,7 +172,7 @@ def where(results: dict[str, dict], stacks) -> str:
     for name, result in results.items():
         stack = STACKS[name]
         if stack.keras == "keras" and stack.shared:
-            release = keras_name(result).removeprefix("Keras ")
+            release = keras_release(result)
             released.setdefault(stack.backend, {}).setdefault(release, []).append(name)
     groups: dict[str, list[str]] = {}  # words -> backends
     for backend, by_release in released.items():

@@ -136,13 +136,29 @@ def claim_changes(before: dict, after: dict) -> list[str]:
     ]
 
 
+def packages(versions: dict[str, str]) -> dict[str, str]:
+    """The versions of the packages a stack ran; Python's own, which a reader's
+    machine chooses, is recorded but makes no result stale."""
+    return {name: version for name, version in versions.items() if name != "python"}
+
+
 def changes(committed: dict, fresh: dict) -> list[str]:
-    """What differs between two results of a stack: versions, label, outcomes."""
-    lines = [
-        f"{key}: {committed[key]!r} -> {fresh[key]!r}"
-        for key in ("versions", "label")
-        if committed[key] != fresh[key]
-    ]
+    """What differs between two results of a stack: package versions, label,
+    outcomes.
+
+    >>> result = {"versions": {"python": "3.11.7", "keras": "3.15.1"},
+    ...           "label": "Keras 3", "claims": {}}
+    >>> changes(result, {**result, "versions": {"python": "3.11.2", "keras": "3.15.1"}})
+    []
+    >>> changes(result, {**result, "versions": {"python": "3.11.7", "keras": "3.14.1"}})
+    ["versions: {'keras': '3.15.1'} -> {'keras': '3.14.1'}"]
+    """
+    lines = []
+    if packages(committed["versions"]) != packages(fresh["versions"]):
+        before, after = packages(committed["versions"]), packages(fresh["versions"])
+        lines.append(f"versions: {before!r} -> {after!r}")
+    if committed["label"] != fresh["label"]:
+        lines.append(f"label: {committed['label']!r} -> {fresh['label']!r}")
     return lines + claim_changes(committed["claims"], fresh["claims"])
 
 

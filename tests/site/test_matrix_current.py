@@ -16,5 +16,5 @@ def test_the_site_stack_gives_its_committed_outcomes(site_run):
     fresh = {}
     for page in matrix_pages():
         fresh.update(site_run["pages"][page]["claims"])
-    assert changes(committed, {**committed, "claims": fresh}) == [], UPDATE
-    assert site_run["versions"] == committed["versions"], UPDATE
+    ran = {**committed, "versions": site_run["versions"], "claims": fresh}
+    assert changes(committed, ran) == [], UPDATE

@@ -29,6 +29,18 @@ COLON_FENCE = re.compile(r"^:{3,}.*$", re.M)
 TABLE_ROW = re.compile(r"^\s*\|.*\|\s*$", re.M)
 LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 
+# How prose names Keras 3 releases: "Keras 3.4", "Keras 3.0 to 3.15", "Keras 3.6
+# and 3.7", "since Keras 3.6", "Keras 3.2 and later" ("since" and "and later"
+# include the next Keras), and "except 3.7 to 3.12" after one of them.
+RELEASES = re.compile(
+    r"(?P<since>[Ss]ince |[Ff]rom )?Keras 3\.(?P<first>\d+)(?:\.\d+)?"
+    r"(?: (?P<join>to|and) 3\.(?P<last>\d+)(?:\.\d+)?)?(?P<later> and later)?"
+)
+EXCEPT = re.compile(
+    r"[Ee]xcept (?:on )?(?:Keras )?3\.(?P<first>\d+)"
+    r"(?: (?P<join>to|and) 3\.(?P<last>\d+))?"
+)
+
 
 # Directives whose body is code or generated content, not prose.
 NOT_PROSE = {

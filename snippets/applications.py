@@ -147,8 +147,8 @@ print("moving statistics unchanged by fit():", statistics_kept)
 dropout_names = [layer.name for layer in dropouts]
 claim(
     "APPS-FIT-DROPOUT-GETS-TRUE",
-    "On Keras 3.15, during `fit()`, every `Dropout` layer inside an EfficientNetB0 "
-    "base that is frozen (`base.trainable = False`) and called as "
+    "On Keras 3.0 to 3.15, during `fit()`, every `Dropout` layer inside an "
+    "EfficientNetB0 base that is frozen (`base.trainable = False`) and called as "
     "`base(inputs, training=False)` receives `training=True`.",
     observed=during_fit,
     expected=dict.fromkeys(dropout_names, True),
@@ -177,7 +177,7 @@ random_in_training = not np.allclose(first, second)
 print("two calls with training=True give different outputs:", random_in_training)
 claim(
     "APPS-FROZEN-BASE-RANDOM-IN-TRAINING",
-    "On Keras 3.15, a model with a frozen EfficientNetB0 base called as "
+    "On Keras 3.0 to 3.15, a model with a frozen EfficientNetB0 base called as "
     "`base(inputs, training=False)` gives different outputs for the same images in "
     "two calls with `training=True`, as in `fit()`: the base's `Dropout` layers drop.",
     observed=random_in_training,

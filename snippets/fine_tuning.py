@@ -225,7 +225,7 @@ classic = Strategy(
 classic_runs = run_strategy(classic)
 claim(
     "FINETUNE-CLASSIC-KERAS3-MOVES-STATS",
-    "On Keras 3.15, the classic recipe (`base(inputs, training=False)`, then "
+    "On Keras 3.0 to 3.15, the classic recipe (`base(inputs, training=False)`, then "
     "`base.trainable = True`) changes the moving statistics of the base's "
     "`BatchNormalization` layers during fine-tuning, for every seed.",
     observed=["moving statistics" in run.changed for run in classic_runs],
@@ -249,9 +249,9 @@ moved = {"Keras 3": fit_mode_moves_statistics(keras)}
 display(pd.Series(moved, name="moving statistics changed").to_frame())
 claim(
     "FINETUNE-KERAS3-OUTER-TRAINING-WINS",
-    "On Keras 3.15, a model built with `base(inputs, training=False)` and called with "
-    "`training=True`, as `fit()` does, runs the unfrozen base's `BatchNormalization` "
-    "in training mode: its moving statistics change.",
+    "On Keras 3.0 to 3.15, a model built with `base(inputs, training=False)` and "
+    "called with `training=True`, as `fit()` does, runs the unfrozen base's "
+    "`BatchNormalization` in training mode: its moving statistics change.",
     observed=moved["Keras 3"],
     expected=True,
 )
@@ -305,10 +305,9 @@ training_mode = Strategy(
 training_mode_runs = run_strategy(training_mode)
 claim(
     "FINETUNE-CLASSIC-EQUALS-TRAINING-MODE",
-    "On Keras 3.15, with the same seed, the classic recipe with `training=False` and "
-    "the "
-    "same recipe calling `base(inputs)` without `training` end with identical weights "
-    "and identical accuracy after every epoch.",
+    "On Keras 3.0 to 3.15, with the same seed, the classic recipe with "
+    "`training=False` and the same recipe calling `base(inputs)` without `training` "
+    "end with identical weights and identical accuracy after every epoch.",
     observed=[
         a.accuracy == c.accuracy
         and all(np.array_equal(wa, wc) for wa, wc in zip(a.weights, c.weights))

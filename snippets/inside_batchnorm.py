@@ -151,7 +151,8 @@ claim(
 )
 claim(
     "BN-MOVING-VARIANCE-BIASED",
-    "The batch variance that goes into `moving_variance` is the biased (1/N) one too.",
+    "For a 2-D batch (samples by features), the batch variance that goes into "
+    "`moving_variance` is the biased (1/N) one too.",
     observed=matches["moving_variance"].to_dict(),
     expected={"1/N": True, "1/(N-1)": False},
 )

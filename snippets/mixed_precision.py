@@ -128,7 +128,8 @@ bfloat16_rounding = np.abs(as_bfloat16.astype("float64") / reference_variance - 
 glue("bfloat16-rounding", float(bfloat16_rounding.max()))
 claim(
     "MIXED-BN-STATISTICS-IN-FLOAT32",
-    "Under `mixed_float16` and `mixed_bfloat16`, a training-mode call of "
+    "On Keras 2 and since Keras 3.2, under `mixed_float16` and `mixed_bfloat16`, a "
+    "training-mode call of "
     "`BatchNormalization` computes the batch's mean and variance in float32, not in "
     "the compute dtype: with `momentum=0` its moving statistics match NumPy's "
     "float64 ones within a relative 1e-5, for a variance that float16 cannot hold "

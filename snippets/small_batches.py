@@ -55,6 +55,25 @@ claim(
     },
 )
 
+# %% normalised-over
+layers = new_layers()
+norm = {name: to_numpy(layers[name](batch)) for name in layers}
+groups = norm["GroupNormalization"].reshape(batch_size, height, width, 4, -1)
+unit_variance = {
+    "LayerNormalization: each pixel's channels": norm["LayerNormalization"].var(-1),
+    "GroupNormalization: each group of channels": groups.var(axis=(1, 2, 4)),
+}
+over = {where: bool(np.allclose(v, 1, atol=1e-2)) for where, v in unit_variance.items()}
+display(pd.Series(over, name="variance 1 over").to_frame())
+claim(
+    "SMALL-BATCH-NORMALISED-OVER",
+    "By default, `LayerNormalization` normalises each pixel of an image over its "
+    "channels (the last axis); `GroupNormalization` normalises each image over the "
+    "pixels and channels of each group of channels.",
+    observed=over,
+    expected={where: True for where in unit_variance},
+)
+
 # %% batch-mates
 one_image = batch[:1]
 alone_or_in_batch = {}

@@ -168,9 +168,9 @@ display(pd.Series(chain_received, name="chain(x): layer received"))
 glue("chain-length", len(chain_received))
 claim(
     "SOURCE-DEFAULT-PASSED-ON",
-    "In Keras 3.15, when a layer falls back to a non-`None` default in its `call()`, "
-    "that value becomes the outer value for every layer called after it in the same "
-    "outer call, not only its own sublayers.",
+    "In Keras 3.0 to 3.15, when a layer falls back to a non-`None` default in its "
+    "`call()`, that value becomes the outer value for every layer called after it in "
+    "the same outer call, not only its own sublayers.",
     observed=list(chain_received.values()),
     expected=[None, True, True],
 )
@@ -366,8 +366,8 @@ glue("keras3-moving-mean-after", keras3_mean_after["model.fit(x, y)"])
 # %% graph-time-false-keras3-claims
 claim(
     "SOURCE-FIT-OVERRIDES-GRAPH-TIME-FALSE",
-    "In Keras 3.15, `fit()` overrides a `training=False` written when you build a "
-    "Functional model: the layer receives `True`, and a `BatchNormalization` "
+    "In Keras 3.0 to 3.15, `fit()` overrides a `training=False` written when you "
+    "build a Functional model: the layer receives `True`, and a `BatchNormalization` "
     "inside `base_model(x, training=False)` updates its moving statistics.",
     observed=keras3_table.loc["model.fit(x, y)"].to_dict(),
     expected={"recorder received": True, "BN moving mean changed": True},
@@ -385,7 +385,7 @@ claim(
 )
 claim(
     "SOURCE-CALL-TRUE-OVERRIDES-GRAPH-TIME-FALSE",
-    "In Keras 3.15, `model(x, training=True)` also overrides a `training=False` "
+    "In Keras 3.0 to 3.15, `model(x, training=True)` also overrides a `training=False` "
     "written when you build the model.",
     observed=keras3_table.loc["model(x, training=True)"].to_dict(),
     expected={"recorder received": True, "BN moving mean changed": True},
@@ -529,7 +529,7 @@ other_defaults = {name: training_default(layer_classes[name]) for name in other_
 display(pd.Series(other_defaults, name="training default in call()", dtype=object))
 claim(
     "SOURCE-PREPROCESSING-TRAINING-DEFAULTS",
-    "In Keras 3.15, the layers of `keras.layers` whose `call()` defaults to "
+    "In Keras 3.14 and 3.15, the layers of `keras.layers` whose `call()` defaults to "
     "`training=True` are exactly: `AugMix`, `CutMix`, `MixUp`, `RandAugment`, "
     "`RandomBrightness`, `RandomColorDegeneration`, `RandomColorJitter`, "
     "`RandomContrast`, `RandomCrop`, `RandomElasticTransform`, `RandomErasing`, "
@@ -658,11 +658,10 @@ display(before_bn)
 plain_call = before_bn["model(x)"]
 claim(
     "SOURCE-DEFAULT-TRUE-PUTS-LATER-BN-IN-TRAINING",
-    "In Keras 3.15, under a plain `model(x)`, a layer with a `training=True` default "
-    "(an augmentation layer or `Resizing`) passes `True` to the layers after it, so a "
-    "later "
-    "`BatchNormalization` runs in training mode and updates its moving statistics; "
-    "after `Rescaling` it does not.",
+    "In Keras 3.6 to 3.15, under a plain `model(x)`, a layer with a `training=True` "
+    "default (an augmentation layer or `Resizing`) passes `True` to the layers after "
+    "it, so a later `BatchNormalization` runs in training mode and updates its moving "
+    "statistics; after `Rescaling` it does not.",
     observed=plain_call.to_dict("index"),
     expected={
         name: {
@@ -740,8 +739,8 @@ same_for_every_wrapper = {
 }
 claim(
     "SOURCE-FORGETTING-TRAINING-IS-HARMLESS",
-    "In Keras 3, an inner layer receives the same `training` whether its custom parent "
-    "layer forwards `training`, drops it, or has no `training` argument.",
+    "Since Keras 3.10, an inner layer receives the same `training` whether its custom "
+    "parent layer forwards `training`, drops it, or has no `training` argument.",
     observed=forwarding.to_dict("index"),
     expected=same_for_every_wrapper,
 )

@@ -3,7 +3,10 @@
 A statement that names no Keras version or backend speaks for every stack; one
 that names some speaks for those. On every stack it speaks for, the claim must
 hold, or be not applicable because the stack lacks the API (with the reason).
-"Keras 3" includes the next Keras; "Keras 3.15" does not.
+"Keras 3" includes the next Keras; "Keras 3.15" does not. The stacks are
+those of the matrix and of the release sweep. A statement that names Keras 3
+releases ("Keras 3.0 to 3.15", "since Keras 3.6", "except 3.7") names every
+release where its claim holds.
 """
 
 from __future__ import annotations
@@ -14,45 +17,57 @@ from functools import cache
 import pytest
 
 from guide_build.pages import DOCS, PAGES
-from guide_build.words import FRONT_MATTER, _without_code_blocks
-from keras_guide.matrix import keras_name, load_results
+from guide_build.words import EXCEPT, FRONT_MATTER, RELEASES, _without_code_blocks
+from keras_guide.matrix import keras_name, keras_release, load_results, release_key
 from keras_guide.registry import all_claims
 from keras_guide.stacks import BACKENDS, SITE_STACK, STACKS
 
 
 @cache
 def results() -> dict[str, dict]:
-    """The committed matrix, read when a test needs it (a stack without results
-    is reported by tests/test_stacks.py, not as an error of collection)."""
-    return load_results()
+    """The committed results of every stack, the release sweep's included, read
+    when a test needs them (a stack without results is reported by
+    tests/test_stacks.py, not as an error of collection)."""
+    return load_results(group=None)
 
 
 def stacks_where(test) -> set[str]:
     return {stack for stack, result in results().items() if test(STACKS[stack], result)}
 
 
+def release_of(result: dict) -> tuple[int, ...] | None:
+    """A stack's Keras 3 release as numbers, or None for Keras 2 and the next Keras."""
+    name = keras_name(result)
+    return release_key(keras_release(result)) if name.startswith("Keras 3.") else None
+
+
+def releases_named(match: re.Match) -> set[str]:
+    """The stacks a release phrase speaks for."""
+    first = (3, int(match["first"]))
+    last = (3, int(match["last"])) if match["last"] else first
+    open_ended = match.groupdict().get("later") or (
+        match.groupdict().get("since") and not match["last"]
+    )
+
+    def named(stack, result) -> bool:
+        release = release_of(result)
+        if release is None:
+            return bool(open_ended) and stack.keras == "keras-nightly"
+        if open_ended:
+            return release >= first
+        if match["join"] == "and":
+            return release in (first, last)
+        return first <= release <= last
+
+    return stacks_where(named)
+
+
 @cache
-def phrases() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """Each phrase a statement may use for a Keras and for a backend, and the
-    stacks it speaks for: from the stack table, and the release each stack ran."""
-    keras = {
-        r"Keras 2|tf-keras": stacks_where(lambda stack, _: stack.keras == "tf-keras"),
-        r"Keras 3(?![.\d])": stacks_where(lambda stack, _: stack.keras != "tf-keras"),
-        r"the next Keras|keras-nightly": stacks_where(
-            lambda stack, _: stack.keras == "keras-nightly"
-        ),
-    }
-    for release in {keras_name(result) for result in results().values()}:
-        if re.fullmatch(r"Keras 3\.\d+", release):
-            pattern = re.escape(release) + r"(?:\.\d+)?(?![.\d])"
-            keras[pattern] = stacks_where(
-                lambda _, result, release=release: keras_name(result) == release
-            )
-    backends = {
+def backend_phrases() -> dict[str, set[str]]:
+    return {
         backend.name: stacks_where(lambda stack, _, key=key: stack.backend == key)
         for key, backend in BACKENDS.items()
     }
-    return keras, backends
 
 
 def stacks_named(statement: str) -> set[str]:
@@ -61,18 +76,32 @@ def stacks_named(statement: str) -> set[str]:
 
     >>> sorted(stacks_named("On Keras 3.15 with TensorFlow, fit() ..."))
     ['keras3-tf']
-    >>> sorted(stacks_named("In Keras 3, a frozen layer ..."))
-    ['keras-next-tf', 'keras3-jax', 'keras3-tf', 'keras3-torch']
+    >>> sorted(stacks_named("In Keras 3.13 to 3.14, a frozen layer ..."))
+    ['keras3.13-tf', 'keras3.14-tf']
+    >>> sorted(stacks_named("Since Keras 3.14, ..."))
+    ['keras-next-tf', 'keras3-jax', 'keras3-tf', 'keras3-torch', 'keras3.14-tf']
+    >>> sorted(stacks_named("On Keras 3.12 and later, except 3.13 to 3.15, ..."))
+    ['keras-next-tf', 'keras3.12-tf']
+    >>> "keras3.7-tf" in stacks_named("In Keras 3, a frozen layer ...")
+    True
     >>> stacks_named("A new Dense layer has two weights.") == set(results())
     True
     """
-
-    def named(phrases):
-        found = [s for pattern, s in phrases.items() if re.search(pattern, statement)]
-        return set().union(*found) if found else set(results())
-
-    keras, backends = phrases()
-    return named(keras) & named(backends)
+    excepted = set().union(*(releases_named(m) for m in EXCEPT.finditer(statement)))
+    text = EXCEPT.sub("", statement)
+    keras = [releases_named(match) for match in RELEASES.finditer(text)]
+    text = RELEASES.sub("", text)
+    if re.search(r"Keras 2|tf-keras", text):
+        keras.append(stacks_where(lambda stack, _: stack.keras == "tf-keras"))
+    if re.search(r"the next Keras|keras-nightly", text):
+        keras.append(stacks_where(lambda stack, _: stack.keras == "keras-nightly"))
+    if re.search(r"Keras 3(?![.\d])", text):
+        keras.append(stacks_where(lambda stack, _: stack.keras != "tf-keras"))
+    backends = [s for name, s in backend_phrases().items() if name in statement]
+    every = set(results())
+    named_keras = set().union(*keras) if keras else every
+    named_backends = set().union(*backends) if backends else every
+    return (named_keras - excepted) & named_backends
 
 
 def test_a_statement_names_the_versions_its_wording_needs():
@@ -83,6 +112,8 @@ def test_a_statement_names_the_versions_its_wording_needs():
         "keras3-torch",
     }
     assert stacks_named("Keras 3.15 on PyTorch ...") == {"keras3-torch"}
+    assert stacks_named("On Keras 3.6 and 3.7, ...") == {"keras3.6-tf", "keras3.7-tf"}
+    assert "colab-2025-tf" in stacks_named("From Keras 3.0 to 3.15, ...")
 
 
 MATRIX_CLAIMS = {
@@ -102,6 +133,24 @@ def test_a_statement_is_no_wider_than_where_its_claim_holds(claim_id):
         not in ("holds", "not applicable")
     }
     assert not wrong, f"{statement!r} speaks for stacks where it does not hold"
+
+
+@pytest.mark.parametrize("claim_id", sorted(MATRIX_CLAIMS))
+def test_a_statement_that_names_releases_names_every_release_where_it_holds(claim_id):
+    """A statement names some Keras 3 releases only because the others differ:
+    "On Keras 3.15" is too narrow for a claim that holds on 3.0 to 3.15."""
+    statement = MATRIX_CLAIMS[claim_id].statement
+    if not RELEASES.search(statement):
+        return
+    backends = [s for name, s in backend_phrases().items() if name in statement]
+    on_backends = set().union(*backends) if backends else set(results())
+    keras3 = stacks_where(lambda stack, _: stack.keras != "tf-keras") & on_backends
+    unnamed = {
+        stack
+        for stack in keras3 - stacks_named(statement)
+        if results()[stack]["claims"][claim_id]["status"] == "holds"
+    }
+    assert not unnamed, f"{statement!r} holds on {sorted(unnamed)} too: name them"
 
 
 def test_no_claim_errors_and_every_not_applicable_says_why():

@@ -13,6 +13,7 @@ import keras
 import numpy as np
 
 from keras_guide.claims import require
+from keras_guide.versions import COMPARES_WITH_KERAS_2
 
 
 def to_numpy(tensor) -> np.ndarray:
@@ -27,6 +28,8 @@ def to_numpy(tensor) -> np.ndarray:
 def input_gradient(function, x: np.ndarray) -> np.ndarray:
     """The gradient of the scalar ``function(x)`` with respect to the array ``x``.
 
+    It is zero where ``x`` does not reach the value, on every backend, so a
+    claim about the gradient fails by name instead of the code that reads it.
     On JAX, variable updates made inside ``function`` (moving statistics) are
     not applied.
 
@@ -41,12 +44,16 @@ def input_gradient(function, x: np.ndarray) -> np.ndarray:
         with tf.GradientTape() as tape:
             tape.watch(x)
             value = function(x)
-        return tape.gradient(value, x).numpy()
+        zero = tf.UnconnectedGradients.ZERO  # as JAX, when x does not reach the value
+        return tape.gradient(value, x, unconnected_gradients=zero).numpy()
     if backend == "torch":
         import torch
 
         x = torch.tensor(x, requires_grad=True)
-        function(x).backward()
+        value = function(x)
+        if not value.requires_grad:  # x does not reach the value
+            return np.zeros_like(x.detach().numpy())
+        value.backward()
         return x.grad.numpy()
     if backend == "jax":
         import jax
@@ -100,5 +107,5 @@ def require_keras_3_beside_keras_2() -> None:
     Keras 3 with tf-keras has no Keras 3 to compare there."""
     require(
         keras.__version__.startswith("3."),
-        "compares Keras 3 with Keras 2, and on this stack `keras` is Keras 2",
+        f"{COMPARES_WITH_KERAS_2}, and on this stack `keras` is Keras 2",
     )

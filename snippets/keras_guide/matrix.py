@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from keras_guide.stacks import BACKENDS, MATRIX_RESULTS, STACKS
+from keras_guide.versions import COMPARES_WITH_KERAS_2
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -198,6 +199,10 @@ def where(results: dict[str, dict], stacks) -> str:
 def scope(results: dict[str, dict], claim_id: str) -> str | None:
     """Where a claim holds and where it does not, or None if it holds everywhere.
 
+    A claim that compares Keras 3 with tf-keras ran beside tf-keras on each Keras 3
+    stack with TensorFlow; the Keras 2 stack, where it has no Keras 3 to compare,
+    is not listed as not applicable.
+
     >>> results = {
     ...     "keras2-tf": {"versions": {"tf-keras": "2.21.0"},
     ...                   "claims": {"X": {"status": "differs"}}},
@@ -208,14 +213,23 @@ def scope(results: dict[str, dict], claim_id: str) -> str | None:
     ... }
     >>> scope(results, "X")
     'holds: Keras 3.15 on TF · differs: Keras 2 on TF · not applicable: Keras...'
+    >>> results["keras2-tf"]["claims"]["X"] = {
+    ...     "status": "not applicable", "reason": COMPARES_WITH_KERAS_2 + ", and ..."}
+    >>> scope(results, "X")
+    'holds: Keras 3.15 on TF, beside tf-keras · not applicable: Keras 3.15 on JAX'
     """
     by_status: dict[str, list[str]] = {status: [] for status in SYMBOLS}
-    for stack, status in statuses(results, claim_id).items():
-        by_status[status].append(stack)
+    compared = []
+    for stack, outcome in outcomes(results, claim_id).items():
+        if outcome.get("reason", "").startswith(COMPARES_WITH_KERAS_2):
+            compared.append(stack)
+        else:
+            by_status[outcome["status"]].append(stack)
     if len(by_status["holds"]) == len(results):
         return None
+    beside = ", beside tf-keras" if compared else ""
     return " · ".join(
-        f"{status}: {where(results, stacks)}"
+        f"{status}: {where(results, stacks)}" + (beside if status == "holds" else "")
         for status, stacks in by_status.items()
         if stacks
     )

@@ -26,6 +26,9 @@ BACKENDS = {
     "jax": Backend("JAX", "JAX", ("jax", "jaxlib")),
     "torch": Backend("PyTorch", "PyTorch", ("torch",)),
 }
+# Why a claim that compares Keras 3 with tf-keras does not run on the Keras 2
+# stack: it runs beside tf-keras on each Keras 3 stack with TensorFlow instead.
+COMPARES_WITH_KERAS_2 = "compares Keras 3 with Keras 2"
 # The distributions that can be the Keras a page runs, as prose names them.
 KERAS_DISTRIBUTIONS = {
     "keras": "Keras",

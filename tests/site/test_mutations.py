@@ -235,6 +235,25 @@ def operation_fn(operation, **call_context_args):
 functional.operation_fn = operation_fn
 """
 
+# Two changes that once stopped a page in the code that reads an observation
+# (a gradient that became None, a model without an optimizer) before the claim
+# that names the behaviour could say what changed.
+BN_STOPS_THE_GRADIENT = """
+import keras
+call = keras.layers.BatchNormalization.call
+def call_without_gradient(self, inputs, *args, **kwargs):
+    return keras.ops.stop_gradient(call(self, inputs, *args, **kwargs))
+keras.layers.BatchNormalization.call = call_without_gradient
+"""
+
+LOAD_MODEL_WITHOUT_COMPILING = """
+import keras
+load_model = keras.models.load_model
+def load_without_compiling(*args, **kwargs):
+    return load_model(*args, **{**kwargs, "compile": False})
+keras.models.load_model = load_without_compiling
+"""
+
 MUTATIONS = [
     ("frozen-bn-uses-batch-statistics", FROZEN_BN_TRAINS, "two_knobs",
      "KNOBS-FROZEN-BN-INFERENCE"),
@@ -280,6 +299,10 @@ MUTATIONS = [
      "TRAINABLE-CHANGE-BEFORE-FIRST-FIT"),
     ("gan-discriminator-trains-with-compiled-flags", TRAINABLE_FIXED_AT_COMPILE,
      "shared_layers", "SHARED-KERAS3-DISCRIMINATOR-STEP-TRAINS-NOTHING"),
+    ("bn-stops-the-gradient", BN_STOPS_THE_GRADIENT, "faq",
+     "FAQ-INFERENCE-GRADIENT-IS-A-SCALE"),
+    ("load-model-without-compiling", LOAD_MODEL_WITHOUT_COMPILING, "saving",
+     "SAVING-ROUND-TRIP-COMPILED"),
 ]  # fmt: skip
 
 

@@ -98,6 +98,9 @@ nb_execution_timeout = 300
 nb_execution_raise_on_error = False
 nb_execution_show_tb = True  # print the failing cell's traceback on the console
 nb_merge_streams = True
+# A cell's Markdown output (the releases page's table of Keras changes) is MyST:
+# tables and inline code render as in the pages.
+nb_render_markdown_format = "myst"
 
 # The kernels inherit this environment: quiet TensorFlow's C++ logging and let
 # them find the kernel profile (docs/_ipython) that quiets their start-up too.

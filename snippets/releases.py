@@ -8,7 +8,7 @@ Each ``# %% name`` section is one cell of the page.
 
 # %% setup
 import pandas as pd
-from IPython.display import display
+from IPython.display import Markdown, display
 
 from keras_guide.claims import claim
 from keras_guide.matrix import (
@@ -92,6 +92,64 @@ glue("claims-run", len(results[SITE_STACK]["claims"]))
 glue("changing-count", len(changes))
 with pd.option_context("display.max_rows", None, "display.max_colwidth", None):
     display(changes)
+
+# %% history
+# Where Keras's history shows a change: the pull request (or commit) whose diff
+# makes it, found with `git log vA..vB` on the files involved, by release.
+KERAS = "https://github.com/keras-team/keras"
+SHARED_GAN = [
+    "SHARED-KERAS3-DISCRIMINATOR-STEP-TRAINS-NOTHING",
+    "SHARED-KERAS3-CLASSIC-WARNINGS",
+    "SHARED-TOGGLE-AS-INTENDED",
+]
+SYNC_BN = [
+    "SYNC-BN-DEFAULT-ON-TWO-DEVICES",
+    "SYNC-BN-TF-READ-BACK",
+    "SYNC-BN-TF-REPLICA-COPIES",
+]
+HISTORY = [
+    ("3.2", ["MIXED-BN-STATISTICS-IN-FLOAT32"], "pull/19391",
+     "Reintroduce the option for autocasting to individual weights"),
+    ("3.2", ["SAVING-ROUND-TRIP-COMPILED", "SAVING-LOADED-UNFREEZE-COMPILE-TRAINS",
+             "SAVING-LOADED-UNFREEZE-WITHOUT-COMPILE-RAISES"],
+     "commit/471edf24d9", "Fix trainable constructor arg"),
+    ("3.6", ["SOURCE-DEFAULT-TRUE-PUTS-LATER-BN-IN-TRAINING"], "commit/20c67d6bc2",
+     "Update image preprocessing layers (`Resizing` gets a `training=True` default)"),
+    ("3.6", SHARED_GAN, "pull/20197", "Fix nested trainer metrics"),
+    ("3.7", SYNC_BN, "pull/20541",
+     "Propagate the `aggregation` property when creating a `tf.Variable`"),
+    ("3.7", ["SAVING-LOADED-UNFREEZE-WITHOUT-COMPILE-RAISES"], "pull/20544",
+     "Improve `keras.Variable` by exposing docstrings and ensuring consistency in "
+     "the codebase"),
+    ("3.8", SHARED_GAN, "pull/20602",
+     "Fix the issue when using `Model.compile` multiple times."),
+    ("3.8", SYNC_BN, "pull/20703", "Fix the aggregation in the codebase"),
+    ("3.10", ["SOURCE-FORGETTING-TRAINING-IS-HARMLESS"], "pull/21204",
+     "Adds Support For Custom Call-Context Arguments"),
+    ("3.13", ["SAVING-LOADED-UNFREEZE-WITHOUT-COMPILE-RAISES"], "pull/21788",
+     "Don't fail `Variable.__repr__` if the value cannot be retrieved."),
+    ("3.14", ["SOURCE-PREPROCESSING-TRAINING-DEFAULTS"], "pull/21953",
+     "Add `CLAHE` preprocessing layer"),
+    ("3.15", ["TRAINABLE-KERAS3-WARNING-UNREACHABLE"], "pull/22787",
+     "Respect compiled trainable state in TensorFlowTrainer"),
+]  # fmt: skip
+# Each change named here is one the sweep found, in the release named.
+for release, claim_ids, _, _ in HISTORY:
+    for claim_id in claim_ids:
+        assert f"Keras {release}" in changes.loc[claim_id, "changes in"], claim_id
+rows = [
+    f"| Keras {release} | [{title}]({KERAS}/{path}) | "
+    + ", ".join(f"`{claim_id}`" for claim_id in claim_ids)
+    + " |"
+    for release, claim_ids, path, title in HISTORY
+]
+display(
+    Markdown(
+        "\n".join(
+            ["| Release | Change in Keras | Claims |", "| --- | --- | --- |"] + rows
+        )
+    )
+)
 
 # %% colab
 # Colab's set-up of 2025 against the same Keras release on the site's TensorFlow.

@@ -258,6 +258,27 @@ def test_the_readers_keras_marks_each_claim_and_stays_chosen(visit):
     assert opened.console_errors == [] and opened.outside_requests == []
 
 
+def test_an_older_release_marks_what_changed_since(visit):
+    """Keras 3.4 (Colab's of 2024): fit() already overrode a `training=False`
+    written into the model, but a layer's `training=True` default was not yet
+    passed on (it is since Keras 3.6)."""
+    opened = visit("where_training_comes_from.html", viewport=DESKTOP)
+    page = opened.page
+    page.locator("#reader-stack").select_option("keras3.4-tf")
+
+    def mark(claim_id):
+        return page.locator(f'a.claim-link[href$="#claim-{claim_id}"]').first
+
+    assert mark("SOURCE-FIT-OVERRIDES-GRAPH-TIME-FALSE").text_content() == "✔"
+    passed_on = mark("SOURCE-DEFAULT-TRUE-PUTS-LATER-BN-IN-TRAINING")
+    assert passed_on.text_content() == "✘"
+    assert "differs on Keras 3.4" in passed_on.get_attribute("aria-label")
+    passed_on.scroll_into_view_if_needed()
+    page.screenshot(path=SCREENSHOTS / "reader-keras-3.4-desktop.png")
+    page.locator("#reader-stack").select_option(SITE_STACK)
+    assert opened.console_errors == [] and opened.outside_requests == []
+
+
 def test_with_another_stack_chosen_no_serious_accessibility_violation(visit):
     opened = visit("where_training_comes_from.html", viewport=DESKTOP)
     opened.page.locator("#reader-stack").select_option("keras2-tf")

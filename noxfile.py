@@ -23,9 +23,15 @@ using the execution cache.
 """
 
 import os
+import shutil
+import sys
 from pathlib import Path
 
 import nox
+
+sys.path.insert(0, str(Path(__file__).parent))  # the tooling, without installing it
+from guide_build.chromium import MISSING, find_chromium  # noqa: E402
+from guide_build.lean_install import pip_find_links  # noqa: E402
 
 nox.options.default_venv_backend = "venv"
 nox.options.reuse_venv = "yes"
@@ -34,8 +40,11 @@ nox.options.sessions = ["tests"]
 # -j auto: independent pages execute in parallel kernels, one per core.
 SPHINX_OPTIONS = ["-n", "-W", "--keep-going", "-j", "auto"]
 SPHINX_ARGS = ["-b", "html", *SPHINX_OPTIONS, "docs", "docs/_build/html"]
-CHROMIUM = "/usr/bin/chromium"
 PYPROJECT = nox.project.load_toml("pyproject.toml")
+# Every pip that nox runs, and those it starts (the matrix's environments), also
+# looks at PyTorch's page of CPU wheels: `torch==2.13.0` then resolves to the CPU
+# build, on any machine, instead of PyPI's CUDA build (guide_build/lean_install.py).
+os.environ["PIP_FIND_LINKS"] = pip_find_links()
 
 
 def install(session, *extras):
@@ -44,11 +53,14 @@ def install(session, *extras):
     session.install("-e", f".[{','.join(extras)}]")
 
 
-def install_chromium(session):
-    """Debian's Chromium: the browser tests never download a browser of their own."""
-    if not Path(CHROMIUM).exists():
+def chromium(session) -> str:
+    """The distribution's Chromium (the browser tests never download a browser of
+    their own): where Debian or Ubuntu installs it; installed with apt-get where
+    this runs as root (CI), or the session stops and says what to install."""
+    if not find_chromium() and os.geteuid() == 0 and shutil.which("apt-get"):
         session.run("apt-get", "update", external=True)
         session.run("apt-get", "install", "-y", "chromium", external=True)
+    return find_chromium() or session.error(MISSING)
 
 
 @nox.session
@@ -98,9 +110,9 @@ def unit(session):
 @nox.session
 def tests(session):
     install(session, "site", "docs", "test", "browser")
-    install_chromium(session)
+    browser = chromium(session)
     build(session)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", *session.posargs, env={"GUIDE_CHROMIUM": browser})
 
 
 @nox.session
@@ -135,7 +147,7 @@ def bench(session):
 
 @nox.session(requires=["docs"])
 def lighthouse(session):
-    install_chromium(session)
+    browser = chromium(session)
     session.run(
         "npm", "ci", "--prefix", "benchmarks", "--no-audit", "--no-fund", external=True
     )
@@ -143,5 +155,5 @@ def lighthouse(session):
         "python",
         "benchmarks/lighthouse.py",
         *session.posargs,
-        env={"CHROME_PATH": CHROMIUM},
+        env={"CHROME_PATH": browser},
     )

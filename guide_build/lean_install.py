@@ -1,37 +1,46 @@
-"""The hosted installs are lean: PyTorch's CPU build, and no NVIDIA package.
+"""Every install is lean: PyTorch's CPU build, and no NVIDIA package.
 
     python -m guide_build.lean_install [REPORT.json]
 
-On a stock builder, PyPI's ``torch`` for Linux is the CUDA build, which pulls
-NVIDIA's libraries. PyTorch publishes its CPU wheels on a page of its own, so
-Read the Docs and the workflows set ``PIP_FIND_LINKS`` to that page
-(``TORCH_CPU_WHEELS``): pip then sees torch's CPU build beside PyPI's, and
-takes it, as ``2.13.0+cpu`` is newer than ``2.13.0`` and the pin ``==2.13.0``
-admits it. Every other package still comes from PyPI.
+On a stock machine, PyPI's ``torch`` for Linux is the CUDA build, which pulls
+NVIDIA's libraries. PyTorch publishes its CPU wheels on a page of its own
+(``torch-cpu-wheels`` in pyproject.toml), and the noxfile adds that page to
+``PIP_FIND_LINKS`` for every pip it runs: pip then sees torch's CPU build beside
+PyPI's, and takes it, as ``2.13.0+cpu`` is newer than ``2.13.0`` and the pin
+``==2.13.0`` admits it. Every other package still comes from PyPI.
 
 This asks pip to resolve what the tests install (the site's, docs', tests' and
-browser extras) as those builders do, with ``--dry-run --report``, prints what it would
+browser extras) as nox does, with ``--dry-run --report``, prints what it would
 install, and fails when that has a torch other than the CPU build, or any
-``nvidia-*`` package.
+``nvidia-*`` package. Run it with ``PIP_CONFIG_FILE=/dev/null`` to see what a
+machine without pip configuration of its own resolves.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
+import tomllib
 from pathlib import Path
 
-from guide_build.pages import ROOT
-
-TORCH_CPU_WHEELS = "https://download.pytorch.org/whl/cpu/torch/"
+ROOT = Path(__file__).resolve().parents[1]  # stdlib only: the noxfile imports this
+PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+TORCH_CPU_WHEELS = PYPROJECT["tool"]["keras-trainable-guide"]["torch-cpu-wheels"]
 EXTRAS = "site,docs,test,browser"
+
+
+def pip_find_links() -> str:
+    """``PIP_FIND_LINKS`` with PyTorch's CPU wheels added: what the noxfile sets for
+    every pip it runs."""
+    return " ".join(filter(None, [os.environ.get("PIP_FIND_LINKS"), TORCH_CPU_WHEELS]))
 
 
 def resolve(report: Path) -> list[dict]:
     """What pip would install for the tests, from scratch, in this environment's
-    configuration (``PIP_FIND_LINKS`` included)."""
+    configuration, with PyTorch's CPU wheels in view as nox has them."""
     subprocess.run(
         [
             sys.executable,
@@ -47,6 +56,7 @@ def resolve(report: Path) -> list[dict]:
             f"{ROOT}[{EXTRAS}]",
         ],
         check=True,
+        env={**os.environ, "PIP_FIND_LINKS": pip_find_links()},
     )
     return json.loads(report.read_text(encoding="utf-8"))["install"]
 

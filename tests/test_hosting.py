@@ -9,10 +9,9 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
 import yaml
 
-from guide_build.lean_install import TORCH_CPU_WHEELS, problems
+from guide_build.lean_install import TORCH_CPU_WHEELS, pip_find_links, problems
 from guide_build.pages import ROOT, pinned
 from guide_build.upstream import compare
 from keras_guide.stacks import MATRIX_RESULTS
@@ -33,9 +32,19 @@ def triggers(name: str) -> dict:
     return workflow(name)[True]
 
 
-@pytest.mark.parametrize("name", ["ci.yml", "pages.yml", "upstream.yml"])
-def test_every_workflow_installs_pytorchs_cpu_build(name):
-    assert workflow(name)["env"]["PIP_FIND_LINKS"] == TORCH_CPU_WHEELS
+def test_every_pip_that_nox_runs_looks_at_pytorchs_cpu_wheels(monkeypatch):
+    """The noxfile sets PIP_FIND_LINKS to this, for every install on every machine;
+    no workflow or builder needs to."""
+    monkeypatch.setenv("PIP_FIND_LINKS", "/opt/wheels")
+    assert pip_find_links() == f"/opt/wheels {TORCH_CPU_WHEELS}"
+    monkeypatch.delenv("PIP_FIND_LINKS")
+    assert pip_find_links() == TORCH_CPU_WHEELS
+    assert TORCH_CPU_WHEELS == "https://download.pytorch.org/whl/cpu/torch/"
+    assert 'os.environ["PIP_FIND_LINKS"] = pip_find_links()' in (
+        ROOT / "noxfile.py"
+    ).read_text(encoding="utf-8")
+    for name in ("ci.yml", "pages.yml", "upstream.yml"):
+        assert "PIP_FIND_LINKS" not in workflow(name).get("env", {}), name
 
 
 def test_the_torch_pin_admits_the_cpu_build():

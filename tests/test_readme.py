@@ -2,7 +2,6 @@
 
 import re
 
-from guide_build.lean_install import TORCH_CPU_WHEELS
 from guide_build.pages import ROOT
 
 
@@ -41,9 +40,7 @@ def test_read_the_docs_builds_with_the_readme_docs_command():
     docs_command = next(
         command for command in readme_commands() if re.search(r"nox -s docs$", command)
     )
-    # With PyTorch's CPU wheels in view (guide_build/lean_install.py).
-    lean = f"export PIP_FIND_LINKS={TORCH_CPU_WHEELS} && "
-    assert f"- {lean}{docs_command}\n" in (ROOT / ".readthedocs.yaml").read_text()
+    assert f"- {docs_command}\n" in (ROOT / ".readthedocs.yaml").read_text()
 
 
 def test_the_table_of_paths_names_every_folder_and_file_of_the_project():

@@ -8,6 +8,7 @@ site on localhost and open it in Debian's Chromium.
 
 from __future__ import annotations
 
+import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -19,9 +20,11 @@ import pytest
 from playwright.sync_api import Page, sync_playwright
 from site_files import HTML, SITE_PATH, built_pages, executed_pages
 
+from guide_build.chromium import MISSING, find_chromium
 from guide_build.run import site_stack_run
 
-CHROMIUM = "/usr/bin/chromium"
+# Where nox found the distribution's Chromium (guide_build/chromium.py).
+CHROMIUM = os.environ.get("GUIDE_CHROMIUM") or find_chromium()
 # What Chromium needs to run headless as root, without calling home.
 CHROMIUM_ARGS = [
     "--headless",
@@ -95,6 +98,7 @@ def site() -> str:
 
 @pytest.fixture(scope="session")
 def browser():
+    assert CHROMIUM, MISSING
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, args=CHROMIUM_ARGS

@@ -20,7 +20,6 @@ copyright = "2026, " + author
 extensions = [
     "myst_nb",
     "sphinx_copybutton",
-    "sphinx_design",
     "notfound.extension",
     "snippet_cells",
     "claim_index",
@@ -68,6 +67,12 @@ html_theme_options = {
     "show_navbar_depth": 1,
     "max_navbar_depth": 2,
     "show_toc_level": 2,
+    # The licences, on every page (LICENSE and LICENSE-docs say which is which).
+    "extra_footer": (
+        f'<p>Code under the <a href="{REPOSITORY_URL}/blob/main/LICENSE">Apache '
+        f'License 2.0</a>; prose under <a href="{REPOSITORY_URL}/blob/main/'
+        'LICENSE-docs">CC BY 4.0</a>.</p>'
+    ),
 }
 html_context = {"default_mode": "auto"}  # light or dark, as the reader's system is
 html_last_updated_fmt = None

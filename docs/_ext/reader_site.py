@@ -8,7 +8,8 @@
 * The download menu of each executed page offers the notebook as the build
   executed it, outputs included (``_sources/<page>.ipynb``). MyST-NB 1.4 writes
   that notebook without its outputs when they come from the execution cache:
-  they are put back from the cache.
+  they are put back from the cache. It does not offer the Markdown source, whose
+  code cells are empty.
 * ``llms.txt`` lists the pages for tools that read docs, and ``llms-full.txt``
   holds every page as Markdown. Both are made from the built HTML, so they have
   the code, outputs and numbers that a reader sees. A page is converted again
@@ -107,6 +108,18 @@ def offer_executed_notebook(app, pagename, templatename, context, doctree) -> No
     shutil.copyfile(executed, Path(app.outdir) / "_sources" / executed.name)
     # sphinx-book-theme adds this file to the page's download menu.
     context["ipynb_source"] = executed.name
+
+
+def drop_the_markdown_download(app, pagename, templatename, context, doctree) -> None:
+    """The download menu offers the executed notebook and the PDF, not the page's
+    Markdown source: its code cells are empty (they name a snippet section)."""
+    for group in context.get("header_buttons", []):
+        if group.get("type") == "group":
+            group["buttons"] = [
+                button
+                for button in group["buttons"]
+                if button.get("label") != "download-source-button"
+            ]
 
 
 def repeat_spanned_cells(table) -> None:
@@ -309,6 +322,8 @@ def subset_icon_fonts(app, exception) -> None:
 def setup(app):
     app.connect("doctree-read", restore_cached_outputs)
     app.connect("html-page-context", offer_executed_notebook)
+    # After sphinx-book-theme fills the menu (priority 501).
+    app.connect("html-page-context", drop_the_markdown_download, priority=502)
     app.connect("html-page-context", defer_scripts, priority=900)
     app.connect("build-finished", write_text_for_tools)
     app.connect("build-finished", subset_icon_fonts)

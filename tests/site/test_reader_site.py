@@ -96,6 +96,21 @@ def test_every_executed_page_offers_its_executed_notebook():
         )
 
 
+def test_no_page_offers_its_markdown_source_whose_cells_are_empty():
+    for page in all_pages():
+        sources = [a["href"] for a in built_html(page).select('a[href*="_sources/"]')]
+        assert not [href for href in sources if href.endswith(".md")], page
+
+
+def test_every_page_shows_the_licences_in_its_footer():
+    for page in all_pages():
+        footer = built_html(page).select_one(".extra_footer")
+        assert footer is not None, page
+        links = {a.get_text(): a["href"] for a in footer.select("a")}
+        assert links["Apache License 2.0"].endswith("/blob/main/LICENSE"), page
+        assert links["CC BY 4.0"].endswith("/blob/main/LICENSE-docs"), page
+
+
 def test_every_page_links_its_source_the_repository_and_the_issues():
     for page in all_pages():
         links = [

@@ -42,8 +42,9 @@ SPHINX_OPTIONS = ["-n", "-W", "--keep-going", "-j", "auto"]
 SPHINX_ARGS = ["-b", "html", *SPHINX_OPTIONS, "docs", "docs/_build/html"]
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 # Every pip that nox runs, and those it starts (the matrix's environments), also
-# looks at PyTorch's page of CPU wheels: `torch==2.13.0` then resolves to the CPU
-# build, on any machine, instead of PyPI's CUDA build (guide_build/lean_install.py).
+# looks at PyTorch's page of CPU wheels, where this machine can reach it:
+# `torch==2.13.0` then resolves to the CPU build instead of PyPI's CUDA build
+# (guide_build/lean_install.py).
 os.environ["PIP_FIND_LINKS"] = pip_find_links()
 
 

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 import tempfile
 import tomllib
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]  # stdlib only: the noxfile imports this
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
@@ -32,10 +34,24 @@ TORCH_CPU_WHEELS = PYPROJECT["tool"]["keras-trainable-guide"]["torch-cpu-wheels"
 EXTRAS = "site,docs,test,browser"
 
 
-def pip_find_links() -> str:
-    """``PIP_FIND_LINKS`` with PyTorch's CPU wheels added: what the noxfile sets for
-    every pip it runs."""
-    return " ".join(filter(None, [os.environ.get("PIP_FIND_LINKS"), TORCH_CPU_WHEELS]))
+def reachable(url: str, timeout: float = 3.0) -> bool:
+    """Whether this machine can open a connection to the host of ``url``."""
+    try:
+        socket.create_connection((urlsplit(url).hostname, 443), timeout).close()
+    except OSError:
+        return False
+    return True
+
+
+def pip_find_links(reach=reachable) -> str:
+    """``PIP_FIND_LINKS`` with PyTorch's CPU wheels added, where this machine can
+    reach them: what the noxfile sets for every pip it runs. A machine that cannot
+    (a registry mirror only) keeps its own links: pip would retry the page for
+    every package, for minutes, and then take PyPI's torch all the same."""
+    links = [os.environ.get("PIP_FIND_LINKS")]
+    if reach(TORCH_CPU_WHEELS):
+        links.append(TORCH_CPU_WHEELS)
+    return " ".join(filter(None, links))
 
 
 def resolve(report: Path) -> list[dict]:

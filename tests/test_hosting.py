@@ -36,9 +36,10 @@ def test_every_pip_that_nox_runs_looks_at_pytorchs_cpu_wheels(monkeypatch):
     """The noxfile sets PIP_FIND_LINKS to this, for every install on every machine;
     no workflow or builder needs to."""
     monkeypatch.setenv("PIP_FIND_LINKS", "/opt/wheels")
-    assert pip_find_links() == f"/opt/wheels {TORCH_CPU_WHEELS}"
+    assert pip_find_links(reach=lambda url: True) == f"/opt/wheels {TORCH_CPU_WHEELS}"
+    assert pip_find_links(reach=lambda url: False) == "/opt/wheels"
     monkeypatch.delenv("PIP_FIND_LINKS")
-    assert pip_find_links() == TORCH_CPU_WHEELS
+    assert pip_find_links(reach=lambda url: True) == TORCH_CPU_WHEELS
     assert TORCH_CPU_WHEELS == "https://download.pytorch.org/whl/cpu/torch/"
     assert 'os.environ["PIP_FIND_LINKS"] = pip_find_links()' in (
         ROOT / "noxfile.py"

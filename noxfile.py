@@ -111,9 +111,9 @@ def unit(session):
 @nox.session
 def tests(session):
     install(session, "site", "docs", "test", "browser")
-    browser = chromium(session)
+    chromium(session)
     build(session)
-    session.run("pytest", *session.posargs, env={"GUIDE_CHROMIUM": browser})
+    session.run("pytest", *session.posargs)
 
 
 @nox.session

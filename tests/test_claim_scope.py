@@ -62,12 +62,14 @@ def releases_named(match: re.Match) -> set[str]:
     return stacks_where(named)
 
 
-@cache
-def backend_phrases() -> dict[str, set[str]]:
-    return {
-        backend.name: stacks_where(lambda stack, _, key=key: stack.backend == key)
+def backends_named(statement: str) -> set[str]:
+    """The stacks of the backends a statement names; every stack if it names none."""
+    named = [
+        stacks_where(lambda stack, _, key=key: stack.backend == key)
         for key, backend in BACKENDS.items()
-    }
+        if backend.name in statement
+    ]
+    return set().union(*named) if named else set(results())
 
 
 def stacks_named(statement: str) -> set[str]:
@@ -97,11 +99,8 @@ def stacks_named(statement: str) -> set[str]:
         keras.append(stacks_where(lambda stack, _: stack.keras == "keras-nightly"))
     if re.search(r"Keras 3(?![.\d])", text):
         keras.append(stacks_where(lambda stack, _: stack.keras != "tf-keras"))
-    backends = [s for name, s in backend_phrases().items() if name in statement]
-    every = set(results())
-    named_keras = set().union(*keras) if keras else every
-    named_backends = set().union(*backends) if backends else every
-    return (named_keras - excepted) & named_backends
+    named_keras = set().union(*keras) if keras else set(results())
+    return (named_keras - excepted) & backends_named(statement)
 
 
 def test_a_statement_names_the_versions_its_wording_needs():
@@ -142,9 +141,8 @@ def test_a_statement_that_names_releases_names_every_release_where_it_holds(clai
     statement = MATRIX_CLAIMS[claim_id].statement
     if not RELEASES.search(statement):
         return
-    backends = [s for name, s in backend_phrases().items() if name in statement]
-    on_backends = set().union(*backends) if backends else set(results())
-    keras3 = stacks_where(lambda stack, _: stack.keras != "tf-keras") & on_backends
+    keras3 = stacks_where(lambda stack, _: stack.keras != "tf-keras")
+    keras3 &= backends_named(statement)
     unnamed = {
         stack
         for stack in keras3 - stacks_named(statement)

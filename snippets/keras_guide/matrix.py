@@ -219,15 +219,14 @@ def scope(results: dict[str, dict], claim_id: str) -> str | None:
     'holds: Keras 3.15 on TF, beside tf-keras · not applicable: Keras 3.15 on JAX'
     """
     by_status: dict[str, list[str]] = {status: [] for status in SYMBOLS}
-    compared = []
+    beside = ""
     for stack, outcome in outcomes(results, claim_id).items():
         if outcome.get("reason", "").startswith(COMPARES_WITH_KERAS_2):
-            compared.append(stack)
+            beside = ", beside tf-keras"
         else:
             by_status[outcome["status"]].append(stack)
     if len(by_status["holds"]) == len(results):
         return None
-    beside = ", beside tf-keras" if compared else ""
     return " · ".join(
         f"{status}: {where(results, stacks)}" + (beside if status == "holds" else "")
         for status, stacks in by_status.items()

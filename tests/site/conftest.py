@@ -3,12 +3,11 @@
 These tests read what the build wrote and executed; they never re-execute a
 page in Jupyter. ``nox -s tests`` builds the site first. The second run of every
 page (``site_run``) runs outside Jupyter, and the browser tests serve the built
-site on localhost and open it in Debian's Chromium.
+site on localhost and open it in the distribution's Chromium (``chromium``).
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -23,8 +22,7 @@ from site_files import HTML, SITE_PATH, built_pages, executed_pages
 from guide_build.chromium import MISSING, find_chromium
 from guide_build.run import site_stack_run
 
-# Where nox found the distribution's Chromium (guide_build/chromium.py).
-CHROMIUM = os.environ.get("GUIDE_CHROMIUM") or find_chromium()
+CHROMIUM = find_chromium()  # nox installs it first where it can
 # What Chromium needs to run headless as root, without calling home.
 CHROMIUM_ARGS = [
     "--headless",

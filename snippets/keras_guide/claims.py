@@ -5,6 +5,10 @@ expected=...)``. When it holds, the cell's output carries the claim as data
 (the MIME type ``CLAIM_MIME``), which the build turns into a badge and collects
 into the Claims page. When it does not hold, ``ClaimFailed`` stops the build and
 names the claim, what was expected, what was observed and the versions it ran on.
+
+A page's published notebook runs on the reader's versions, which may differ
+from the site's: there ``report_claims()`` makes each claim show whether it
+holds, and record it, instead of stopping at the first that does not.
 """
 
 from __future__ import annotations
@@ -64,7 +68,24 @@ class ProvedClaim:
         }
 
 
+@dataclass(frozen=True)
+class DifferingClaim:
+    """What a claim that does not hold shows in a reader's notebook."""
+
+    claim_id: str
+    statement: str
+    observed: str
+    expected: str
+
+    def __str__(self) -> str:
+        return (
+            f"✘ {self.claim_id} differs on {stack_versions()}: {self.statement}\n"
+            f"  expected: {self.expected}\n  observed: {self.observed}"
+        )
+
+
 _record: dict[str, dict[str, str]] | None = None
+_shown = False  # whether a recorded claim also shows its outcome (report_claims)
 
 
 @contextmanager
@@ -83,6 +104,29 @@ def recording_claims() -> Iterator[dict[str, dict[str, str]]]:
         yield _record
     finally:
         _record = None
+
+
+def report_claims() -> dict[str, dict[str, str]]:
+    """From now on, show each claim as holding (✔) or differing (✘) and record
+    it, without stopping: what a reader's notebook does on their versions.
+
+    >>> results = report_claims()
+    >>> claim("DEMO-FOUR", "Four is four.", observed=3, expected=4)
+    ✘ DEMO-FOUR differs on Python 3...: Four is four.
+      expected: 4
+      observed: 3
+    >>> results["DEMO-FOUR"]["status"]
+    'differs'
+    >>> stop_reporting_claims()
+    """
+    global _record, _shown
+    _record, _shown = {}, True
+    return _record
+
+
+def stop_reporting_claims() -> None:
+    global _record, _shown
+    _record, _shown = None, False
 
 
 def claim(claim_id: str, statement: str, *, observed: Any, expected: Any) -> None:
@@ -108,6 +152,13 @@ def claim(claim_id: str, statement: str, *, observed: Any, expected: Any) -> Non
             "observed": repr(observed),
             "expected": repr(expected),
         }
+        if _shown:
+            outcome = (
+                ProvedClaim(claim_id, statement, repr(observed))
+                if observed == expected
+                else DifferingClaim(claim_id, statement, repr(observed), repr(expected))
+            )
+            display(outcome)
         return
     if observed != expected:
         raise ClaimFailed(

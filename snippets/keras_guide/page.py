@@ -2,14 +2,16 @@
 
 ``start_page`` fixes the seeds, makes TensorFlow's ops deterministic and shows
 the versions the page was executed with. ``glue`` stores a value for the
-prose (MyST-NB's ``{glue:text}`` role) when the page runs in the build; when a
-page's code runs outside Jupyter it prints the value, or records it inside
-``recording_glue()``, so that a second execution can be compared with the build.
+prose (MyST-NB's ``{glue:text}`` role) when the page runs in the build. Run
+outside Jupyter, or in a reader's notebook, it prints the value, or records it
+inside ``recording_glue()``, so that a second execution can be compared with
+the build.
 """
 
 from __future__ import annotations
 
 import html
+import importlib.util
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -57,13 +59,18 @@ def start_page() -> None:
 
 
 def in_build_kernel() -> bool:
-    """True when the code runs in a Jupyter kernel (the build), not as a script.
+    """True when the code runs in a Jupyter kernel that can glue (the build's,
+    which has MyST-NB), not as a script nor in a reader's notebook.
 
     >>> in_build_kernel()
     False
     """
     shell = get_ipython()
-    return shell is not None and hasattr(shell, "kernel")
+    return (
+        shell is not None
+        and hasattr(shell, "kernel")
+        and importlib.util.find_spec("myst_nb") is not None
+    )
 
 
 _glued: dict[str, str] | None = None

@@ -184,6 +184,44 @@ claim(
     expected=True,
 )
 
+
+# %% dropout-off
+class InInferenceMode(keras.layers.Layer):
+    """Calls the layer it wraps with training=False, whatever fit() passes."""
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def call(self, inputs):
+        return self.layer(inputs, training=False)
+
+
+inputs = keras.Input((IMAGE_SIZE, IMAGE_SIZE, 3))
+features = InInferenceMode(base)(inputs)
+outputs = keras.layers.Dense(5, activation="softmax")(features)
+steady = keras.Model(inputs, outputs)
+steady.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+received.clear()
+steady.fit(x_train[:16], y_train[:16], epochs=1, batch_size=16, verbose=0)
+
+# %% dropout-off-check
+steady_during_fit = dict(received)
+steady_repeats = np.allclose(
+    to_numpy(steady(images, training=True)), to_numpy(steady(images, training=True))
+)
+display(pd.Series(steady_during_fit, name="fit()").rename_axis("training received by"))
+print("two calls with training=True give the same outputs:", steady_repeats)
+claim(
+    "APPS-WRAPPED-BASE-DROPOUT-OFF",
+    "Called from a layer whose `call()` passes `training=False`, every `Dropout` "
+    "layer of the frozen EfficientNetB0 base receives `training=False` during "
+    "`fit()`, and the model gives the same outputs in two calls with "
+    "`training=True`.",
+    observed=(steady_during_fit, steady_repeats),
+    expected=(dict.fromkeys(dropout_names, False), True),
+)
+
 # %% unfreeze
 base.trainable = True
 k = [layer.name for layer in base.layers].index("block6a_expand_conv")

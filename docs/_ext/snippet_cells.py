@@ -2,12 +2,19 @@
 
 A page writes an empty cell with the option ``:snippet: two_knobs#dense-weights``;
 this extension puts the section ``# %% dense-weights`` of ``snippets/two_knobs.py``
-into it before MyST-NB reads the page. So the code lives in one place, runs
+into it before MyST-NB reads the page. The calls that end the section and
+measure it (``claim``, ``glue``) go into a cell of their own below, its code
+folded, with the option ``:measures: two_knobs#dense-weights``
+(``guide_build.copyable``). So the code lives in one place, runs
 outside Jupyter, and its text is part of the notebook that jupyter-cache hashes:
 editing a snippet re-executes the pages that use it (``:load:`` alone does not,
 executablebooks/MyST-NB#621). The snippet file is also registered as a
 dependency, so that Sphinx reads the page again. The code's folder is the config
 value ``snippet_folder`` (by default the repository's ``snippets/``).
+
+A ``{snippet-block}`` directive shows sections of a page's code as one block
+that a reader copies whole, such as the landing page's recipe; the tests run
+each such block alone, in a new Python.
 
 The page is parsed as MyST-NB parses it: the cells, their options and their
 lines come from its Markdown parser, and the front matter from YAML. The other
@@ -21,12 +28,16 @@ import dataclasses
 from pathlib import Path
 
 import yaml
+from docutils import nodes
+from docutils.parsers.rst import directives
 from markdown_it.renderer import RendererHTML
 from myst_nb.core.read import read_myst_markdown_notebook
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 from sphinx.util import logging
+from sphinx.util.docutils import SphinxDirective
 
+from guide_build.copyable import joined_sections, measurement_split
 from guide_build.inputs import execution_inputs, inputs_digest
 from guide_build.pages import SNIPPETS, read_sections, snippet_path
 from keras_guide.registry import ClaimSyntaxError, claims_in
@@ -86,7 +97,13 @@ def fill_snippet_cells(app, docname: str, source: list[str]) -> None:
         pages.add(page)
         start, end = fence.map  # the opening and closing fence lines, end exclusive
         options = fence.content  # an empty cell's content is its options
-        lines[start:end] = [lines[start], options, sections[name].code, lines[end - 1]]
+        code, measurement = measurement_split(sections[name].code)
+        cells = [lines[start], options, code, lines[end - 1]]
+        if measurement:  # in a cell of its own, its code folded
+            folded = f":measures: {page}#{name}\n:tags: [hide-input]\n"
+            cells += ["\n", lines[start], folded, measurement]
+            cells.append(lines[end - 1])
+        lines[start:end] = cells
 
     if not pages:
         return
@@ -106,7 +123,28 @@ def fill_snippet_cells(app, docname: str, source: list[str]) -> None:
     source[0] = "---\n" + dumped + "---\n" + "".join(lines[front_end:])
 
 
+class SnippetBlock(SphinxDirective):
+    """```{snippet-block} PAGE
+    :sections: NAME NAME ...
+    ```"""
+
+    required_arguments = 1
+    option_spec = {"sections": directives.unchanged_required}
+
+    def run(self):
+        page, names = self.arguments[0], self.options["sections"].split()
+        snippets = Path(self.config.snippet_folder)
+        sections = read_sections(snippet_path(page, snippets))
+        missing = [name for name in names if name not in sections]
+        if missing:
+            raise self.error(f"no section {missing} in {page}.py")
+        self.env.note_dependency(str(snippet_path(page, snippets)))
+        code = joined_sections(page, names, snippets)
+        return [nodes.literal_block(code, code, language="python")]
+
+
 def setup(app):
+    app.add_directive("snippet-block", SnippetBlock)
     # A folder as str: Sphinx pickles its config.
     app.add_config_value("snippet_folder", str(SNIPPETS), rebuild="env", types=[str])
     app.connect("source-read", fill_snippet_cells)

@@ -60,6 +60,17 @@ def code_cells(page: str) -> list[dict]:
     return [cell for cell in cells if cell["cell_type"] == "code"]
 
 
+def section_cells(page: str) -> dict[str, list[dict]]:
+    """The code cells of each section of the page's code, by section: the cell
+    of its Keras and, when it ends with measurement, the folded cell of that."""
+    sections: dict[str, list[dict]] = {}
+    for cell in code_cells(page):
+        metadata = cell["metadata"]
+        name = metadata.get("snippet") or metadata.get("measures")
+        sections.setdefault(name, []).append(cell)
+    return sections
+
+
 def proved_claims(page: str) -> dict[str, dict]:
     """The claims the page's executed cells proved, from the data they left:
     ID -> {"id", "statement", "observed", "cell"} (cell: index among code cells)."""

@@ -13,8 +13,10 @@ from site_files import (
     executed_notebook,
     executed_pages,
     proved_claims,
+    section_cells,
 )
 
+from guide_build.copyable import measurement_split
 from guide_build.inputs import execution_inputs, inputs_digest
 from guide_build.pages import read_sections, snippet_path
 from guide_build.words import EXCEPT, RELEASES
@@ -43,15 +45,16 @@ def output_texts(page: str):
                 yield index, "".join(text) if isinstance(text, list) else text
 
 
-def test_every_code_cell_was_executed_and_shows_evidence(page):
-    cells = code_cells(page)
-    assert cells, f"{page} has no code cells"
-    for index, cell in enumerate(cells):
-        assert cell["execution_count"] is not None, (
-            f"{page}: code cell {index} was not executed"
-        )
-        assert cell["outputs"], (
-            f"{page}: code cell {index} prints nothing; each cell shows its evidence"
+def test_every_code_cell_was_executed_and_every_section_shows_evidence(page):
+    """A section's Keras and the folded cell that measures it show their evidence
+    together, under the latter."""
+    sections = section_cells(page)
+    assert sections, f"{page} has no code cells"
+    for name, cells in sections.items():
+        for cell in cells:
+            assert cell["execution_count"] is not None, f"{name} was not executed"
+        assert any(cell["outputs"] for cell in cells), (
+            f"{name} prints nothing; each section shows its evidence"
         )
 
 
@@ -98,13 +101,20 @@ def test_every_page_shows_the_versions_it_ran_on(page):
 
 
 def test_every_cell_is_a_snippet_section_in_file_order(page):
-    """Running snippets/<page>.py as a script runs exactly what the page executed."""
-    used = [cell["metadata"].get("snippet") for cell in code_cells(page)]
-    assert None not in used, f"{page} has code cells that do not come from snippets/"
+    """Running snippets/<page>.py as a script runs exactly what the page executed:
+    each section's code, its measurement in a folded cell of its own."""
     sections = read_sections(snippet_path(page))
-    assert used == [f"{page}#{name}" for name in sections], (used, list(sections))
-    for cell, section in zip(code_cells(page), sections.values(), strict=True):
-        assert "".join(cell["source"]).strip() == section.code.strip()
+    shown = section_cells(page)
+    assert None not in shown, f"{page} has code cells that do not come from snippets/"
+    assert list(shown) == [f"{page}#{name}" for name in sections], list(shown)
+    for cells, section in zip(shown.values(), sections.values(), strict=True):
+        split = [part for part in measurement_split(section.code) if part]
+        assert ["".join(cell["source"]).strip() for cell in cells] == [
+            part.strip() for part in split
+        ], section.name
+        assert [cell["metadata"].get("tags") for cell in cells[1:]] == [
+            ["hide-input"]
+        ] * (len(cells) - 1), section.name
 
 
 def claims_page_rows() -> dict[str, tuple[str, str, str, str]]:
@@ -223,6 +233,6 @@ def test_each_built_page_ran_with_the_current_code_and_inputs(page):
         f"{page} was executed with other versions of "
         f"{[path.name for path in execution_inputs(page)]}"
     )
-    built = ["".join(cell["source"]).strip() for cell in code_cells(page)]
+    built = ["".join(cell["source"]) for cell in code_cells(page)]
     sections = read_sections(snippet_path(page)).values()
-    assert built == [section.code.strip() for section in sections]
+    assert "\n".join(built).split() == "\n".join(s.code for s in sections).split()

@@ -12,10 +12,11 @@ from guide_build.words import BUDGETS
 
 
 def rendered_words(page: str) -> int:
-    """Words a reader meets on the built page: no code, outputs, tables or badges."""
+    """Words a reader meets on the built page: no code, outputs, tables, badges, or
+    the toggles of folded cells."""
     article = built_html(page).select_one("article")
     for node in article.select(
-        "pre, div.cell_output, table, div.claim, script, style, a.headerlink"
+        "pre, div.cell_output, table, div.claim, script, style, a.headerlink, summary"
     ):
         node.decompose()
     return len(re.findall(r"[\w'’-]+", article.get_text(" ")))

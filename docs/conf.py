@@ -41,9 +41,13 @@ DEPLOYED_URL = os.environ.get("GUIDE_SITE_URL") or os.environ.get(
     "READTHEDOCS_CANONICAL_URL"
 )
 html_baseurl = DEPLOYED_URL or "https://keras-trainable-guide.readthedocs.io/en/latest/"
-REPOSITORY_URL = os.environ.get(
-    "READTHEDOCS_GIT_CLONE_URL",
-    "https://github.com/keras-trainable-guide/keras-trainable-guide",
+# The repository: its files are linked, and each page's "Open in Colab" opens
+# notebooks/<page>.ipynb from it. A fork sets GUIDE_REPOSITORY_URL (GitHub Pages'
+# workflow does); Read the Docs tells its builds.
+REPOSITORY_URL = (
+    os.environ.get("GUIDE_REPOSITORY_URL")
+    or os.environ.get("READTHEDOCS_GIT_CLONE_URL")
+    or "https://github.com/keras-trainable-guide/keras-trainable-guide"
 ).removesuffix(".git")
 
 html_theme = "sphinx_book_theme"

@@ -5,11 +5,13 @@
   for every reader, most of what stood between them and the first paint.
   Sphinx copies the theme's whole fonts again on every build: the subsets are
   kept beside the doctrees and made again only when the icons or fonts changed.
-* The download menu of each executed page offers the notebook as the build
-  executed it, outputs included (``_sources/<page>.ipynb``). MyST-NB 1.4 writes
-  that notebook without its outputs when they come from the execution cache:
-  they are put back from the cache. It does not offer the Markdown source, whose
-  code cells are empty.
+* The download menu of each executed page offers the page's notebook for
+  readers (``guide_build.notebooks``), with the outputs of the build
+  (``_sources/<page>.ipynb``). MyST-NB 1.4 writes the executed notebook without
+  its outputs when they come from the execution cache: they are put back from
+  the cache. It does not offer the Markdown source, whose code cells are empty.
+  A button opens the notebook in Colab, from ``notebooks/`` of the repository
+  (``repository_url`` and ``repository_branch`` of the theme's options).
 * ``llms.txt`` lists the pages for tools that read docs, and ``llms-full.txt``
   holds every page as Markdown. Both are made from the built HTML, so they have
   the code, outputs and numbers that a reader sees. A page is converted again
@@ -24,17 +26,25 @@ import hashlib
 import json
 import re
 import shutil
+from collections.abc import Callable
 from copy import copy
+from functools import cache
 from importlib.metadata import version
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import nbformat
 import pydata_sphinx_theme
 from bs4 import BeautifulSoup
-from claim_index import toctree_order
+from claim_index import committed_scopes, scope_text, toctree_order
 from jupyter_cache import get_cache
 from markdownify import markdownify
+from myst_nb.core.variables import format_plain_text
 
+from guide_build.notebooks import notebook_pages, published_notebook
+from keras_guide.matrix import load_results
+
+COLAB = "https://colab.research.google.com/github"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
 ICON_FONTS = (
     "vendor/fontawesome/webfonts"  # in the theme's static folder and the site's _static
@@ -100,14 +110,77 @@ def restore_cached_outputs(app, doctree) -> None:
     nbformat.write(merged, executed)
 
 
-def offer_executed_notebook(app, pagename, templatename, context, doctree) -> None:
+def glued_text(app) -> Callable[[str, str, str], str]:
+    """A glued value as ``{glue:text}`` shows it, from the executed notebook of
+    the page that glued it."""
+
+    @cache
+    def glued_values(page: str) -> dict[str, str]:
+        notebook = nbformat.read(executed_notebook_path(app, page), as_version=4)
+        return {
+            output.metadata.scrapbook.name: output.data[
+                f"{output.metadata.scrapbook.mime_prefix}text/plain"
+            ]
+            for cell in notebook.cells
+            for output in cell.get("outputs", [])
+            if "scrapbook" in output.get("metadata", {})
+        }
+
+    def glued(page: str, key: str, fmt: str) -> str:
+        return format_plain_text(glued_values(page)[key], fmt)
+
+    return glued
+
+
+def offer_notebook(app, pagename, templatename, context, doctree) -> None:
+    """The page's notebook for readers (``guide_build.notebooks``), in its download
+    menu, and a button that opens it in Colab from the repository."""
     executed = executed_notebook_path(app, pagename)
-    if doctree is None or not executed.is_file():
+    if pagename not in notebook_pages() or not executed.is_file():
         return
+    scopes = committed_scopes(app)
+    notebook = published_notebook(
+        nbformat.read(executed, as_version=4),
+        pagename,
+        app.config.html_baseurl,
+        glued_text(app),
+        lambda claim_id: scope_text(scopes, claim_id),
+        load_results(Path(app.config.claim_matrix), group=None),
+    )
     (Path(app.outdir) / "_sources").mkdir(exist_ok=True)
-    shutil.copyfile(executed, Path(app.outdir) / "_sources" / executed.name)
+    nbformat.write(notebook, Path(app.outdir) / "_sources" / executed.name)
     # sphinx-book-theme adds this file to the page's download menu.
     context["ipynb_source"] = executed.name
+    options = app.config.html_theme_options
+    repository = urlsplit(options["repository_url"]).path.strip("/")
+    branch = options["repository_branch"]
+    context["colab_url"] = (
+        f"{COLAB}/{repository}/blob/{branch}/notebooks/{executed.name}"
+    )
+
+
+def add_colab_button(app, pagename, templatename, context, doctree) -> None:
+    """After sphinx-book-theme made the header's buttons (priority 501): its menu of
+    launch buttons, with Colab in it, as the theme draws its own."""
+    if "colab_url" in context:
+        context["header_buttons"].insert(
+            0,
+            {
+                "type": "group",
+                "tooltip": "Run this page's notebook",
+                "icon": "fas fa-rocket",
+                "label": "launch-buttons",
+                "buttons": [
+                    {
+                        "type": "link",
+                        "url": context["colab_url"],
+                        "text": "Colab",
+                        "tooltip": "Open this page's notebook in Colab",
+                        "icon": "_static/images/logo_colab.png",
+                    }
+                ],
+            },
+        )
 
 
 def drop_the_markdown_download(app, pagename, templatename, context, doctree) -> None:
@@ -321,9 +394,10 @@ def subset_icon_fonts(app, exception) -> None:
 
 def setup(app):
     app.connect("doctree-read", restore_cached_outputs)
-    app.connect("html-page-context", offer_executed_notebook)
+    app.connect("html-page-context", offer_notebook)
     # After sphinx-book-theme fills the menu (priority 501).
     app.connect("html-page-context", drop_the_markdown_download, priority=502)
+    app.connect("html-page-context", add_colab_button, priority=502)
     app.connect("html-page-context", defer_scripts, priority=900)
     app.connect("build-finished", write_text_for_tools)
     app.connect("build-finished", subset_icon_fonts)

@@ -12,9 +12,12 @@ from site_files import (
     SITE_PATH,
     all_pages,
     built_html,
+    code_cells,
     executed_pages,
     proved_claims,
 )
+
+from guide_build.notebooks import notebook_pages
 
 
 def site_url() -> str:
@@ -83,17 +86,34 @@ def test_llms_full_is_the_pages_as_built_now_not_a_stale_conversion():
         ), page
 
 
-def test_every_executed_page_offers_its_executed_notebook():
-    for page in executed_pages():
+def test_every_page_that_proves_claims_offers_its_notebook_with_the_builds_outputs():
+    """The page's notebook for readers (guide_build.notebooks): a set-up cell, the
+    page's cells with what the build showed, and a closing cell."""
+    for page in notebook_pages():
         link = built_html(page).select_one(f'a[href="_sources/{page}.ipynb"]')
         assert link is not None, f"{page} offers no notebook download"
-        notebook = json.loads(
+        offered = json.loads(
             (HTML / "_sources" / f"{page}.ipynb").read_text(encoding="utf-8")
         )
-        code = [cell for cell in notebook["cells"] if cell["cell_type"] == "code"]
-        assert code and all(cell["outputs"] for cell in code), (
-            f"{page}.ipynb is not the executed notebook"
-        )
+        code = [cell for cell in offered["cells"] if cell["cell_type"] == "code"]
+        shown = [
+            [o for o in cell["outputs"] if "scrapbook" not in o.get("metadata", {})]
+            for cell in code_cells(page)
+        ]
+        assert [cell["outputs"] for cell in code[1:-1]] == shown, page
+        assert "start_reading()" in "".join(code[0]["source"]), page
+        assert "claims_table()" in "".join(code[-1]["source"]), page
+
+
+def test_every_page_that_proves_claims_opens_its_notebook_in_colab():
+    for page in notebook_pages():
+        links = [
+            a["href"]
+            for a in built_html(page).select("a[href]")
+            if a["href"].startswith("https://colab.research.google.com/github/")
+        ]
+        assert len(links) == 1, page
+        assert links[0].endswith(f"/blob/main/notebooks/{page}.ipynb"), links
 
 
 def test_no_page_offers_its_markdown_source_whose_cells_are_empty():

@@ -84,6 +84,7 @@ PAGES = {
     for page in (
         Page("index", None, "landing", None),
         Page("faq", "learn", "lesson", "FAQ"),
+        Page("check_your_model", "learn", "chapter", "CHECK"),
         Page("two_knobs", "learn", "lesson", "KNOBS"),
         Page("inside_batchnorm", "learn", "lesson", "BN"),
         Page("where_training_comes_from", "learn", "lesson", "SOURCE"),

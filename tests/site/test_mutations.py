@@ -303,6 +303,16 @@ MUTATIONS = [
      "FAQ-INFERENCE-GRADIENT-IS-A-SCALE"),
     ("load-model-without-compiling", LOAD_MODEL_WITHOUT_COMPILING, "saving",
      "SAVING-ROUND-TRIP-COMPILED"),
+    # The check of a reader's model reports each change: on a model it has not
+    # seen, and on the cases of the pages that teach the behaviour.
+    ("check-sees-frozen-layers-trained", FIT_TRAINS_FROZEN_LAYERS,
+     "check_your_model", "CHECK-READS-A-NEW-MODEL"),
+    ("check-sees-frozen-bn-in-training-mode", FROZEN_BN_TRAINS, "check_your_model",
+     "CHECK-RECIPE-CLEAN"),
+    ("check-sees-graph-time-training-win", NESTED_GRAPH_TIME_TRAINING_WINS,
+     "check_your_model", "CHECK-CLASSIC-RECIPE"),
+    ("check-sees-flags-fixed-at-compile", TRAINABLE_FIXED_AT_COMPILE,
+     "check_your_model", "CHECK-GAN-DISCRIMINATOR"),
 ]  # fmt: skip
 
 

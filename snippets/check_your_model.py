@@ -15,7 +15,7 @@ from IPython.display import display
 from keras_guide.claims import claim
 from keras_guide.digits import load_transfer_task
 from keras_guide.models import RETRACING
-from keras_guide.page import start_page
+from keras_guide.page import glue, start_page
 from keras_guide.transfer import batchnorm_layers, build_base
 
 start_page()
@@ -50,7 +50,9 @@ def check(case, model, x, y):
 
 
 # %% the-check
+import html
 import json
+import warnings
 
 import keras
 import numpy as np
@@ -65,6 +67,7 @@ SAYS = {  # how the report words each finding
     "trained under a frozen parent": "fit() trains {} although a parent is frozen.",
     "training mode inside": "Called with training=False, yet in training mode: {}.",
     "model(x) moves statistics": "A plain model(x) moves the statistics of {}.",
+    "keras warns": "Keras warns: {}",
 }
 
 
@@ -74,12 +77,17 @@ class FitReport:
     def __init__(self, verdict, findings, layers):
         self.verdict, self.findings, self.layers = verdict, findings, layers
 
-    def summary(self):
-        said = [f"- {SAYS[key].format(value)}" for key, value in self.findings.items()]
-        return "\n".join([self.verdict, *said])
+    def said(self):
+        return [SAYS[key].format(value) for key, value in self.findings.items()]
 
-    def __repr__(self):
-        return f"{self.summary()}\n\n{self.layers.to_string()}"
+    def __repr__(self):  # in a terminal
+        said = "".join(f"\n- {line}" for line in self.said())
+        return f"{self.verdict}{said}\n\n{self.layers.to_string(na_rep='')}"
+
+    def _repr_html_(self):  # in a notebook
+        said = "".join(f"<li>{html.escape(line)}</li>" for line in self.said())
+        table = self.layers.to_html(na_rep="")
+        return f"<p>{html.escape(self.verdict)}</p><ul>{said}</ul>{table}"
 
 
 def what_fit_will_do(model, x, y):
@@ -115,7 +123,7 @@ def what_fit_will_do(model, x, y):
     own_calls = {layer: vars(layer).get("call") for layer in layers.values()}
     for name, layer in layers.items():
         layer.call = record(name, layer.call)
-    optimizer, saved = model.optimizer, {}
+    optimizer, saved, warned = model.optimizer, {}, set()
     if getattr(optimizer, "built", True) is False:
         optimizer.build(model.trainable_variables)  # what Keras 3's fit() does first
     build = optimizer.build
@@ -132,10 +140,13 @@ def what_fit_will_do(model, x, y):
         saved.update({id(v): (v, v.numpy()) for v in variables})
         received.clear()
         error, changed = None, set()
-        try:
-            action()
-        except Exception as raised:  # what fit() would raise
-            error = f"{type(raised).__name__}: {str(raised).splitlines()[0]}"
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                action()
+            except Exception as raised:  # what fit() would raise
+                error = f"{type(raised).__name__}: {str(raised).splitlines()[0]}"
+        warned.update(str(w.message) for w in caught if w.category is UserWarning)
         for i, (v, value) in saved.items():
             try:
                 kept = np.array_equal(v.numpy(), value)
@@ -220,6 +231,7 @@ def what_fit_will_do(model, x, y):
             for part in inference_parts
             if any(part in parents[n] for n in in_training_mode)
         },
+        "keras warns": sorted(warned),
         "model(x) moves statistics": list(
             table.index[table["model(x) moves them"].eq(True)]
         ),
@@ -233,6 +245,14 @@ def what_fit_will_do(model, x, y):
     if not hasattr(model, "_compiled_trainable_state"):
         verdict += " This Keras keeps no record of the `trainable` flags at compile()."
     return FitReport(verdict, findings, table)
+
+
+glue(
+    "check-lines",
+    max(line for *_, line in what_fit_will_do.__code__.co_lines() if line)
+    - what_fit_will_do.__code__.co_firstlineno
+    + 1,
+)
 
 
 # %% first-check
@@ -278,7 +298,7 @@ classic.compile(
 )
 
 report = check("the classic recipe", classic, images, labels)
-print(report)
+display(report)
 
 claim(
     "CHECK-CLASSIC-RECIPE",
@@ -297,7 +317,7 @@ classic.compile(
 )
 
 report = check("the recipe", classic, images, labels)
-print(report)
+display(report)
 
 claim(
     "CHECK-RECIPE-CLEAN",
@@ -329,7 +349,7 @@ inner.get_layer("dense").trainable = True
 model.compile(optimizer="sgd", loss="mse")
 
 report = check("a layer unfrozen inside a frozen model", model, x, y)
-print(report)
+display(report)
 
 claim(
     "CHECK-NESTED-UNFROZEN",
@@ -347,7 +367,7 @@ model.fit(x, y, verbose=0)
 inner.trainable = True
 
 report = check("a change after fit()", model, x, y)
-print(report)
+display(report)
 
 claim(
     "CHECK-STALE-AFTER-FIT",
@@ -377,7 +397,7 @@ model = keras.Sequential(
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
 
 report = check("a preprocessing layer", model, images, labels)
-print(report)
+display(report)
 
 claim(
     "CHECK-PREPROCESSING-PLAIN-CALL",
@@ -401,7 +421,7 @@ gan.compile(optimizer="adam", loss="binary_crossentropy")
 samples = x[:, :3]
 real_or_fake = (rng.uniform(size=(32, 1)) > 0.5).astype("float32")
 report = check("the GAN discriminator", discriminator, samples, real_or_fake)
-print(report)
+display(report)
 
 claim(
     "CHECK-GAN-DISCRIMINATOR",
@@ -427,7 +447,7 @@ color_images = rng.uniform(0, 255, size=(16, 32, 32, 3)).astype("float32")
 start = time.perf_counter()
 report = check("keras.applications", model, color_images, labels[:16])
 print(f"{time.perf_counter() - start:.0f} s for {len(efficientnet.layers)} layers")
-print(report.summary())
+print(report.verdict, *report.said(), sep="\n- ")
 
 dropouts = [
     f"{efficientnet.name}/{layer.name}"

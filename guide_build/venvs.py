@@ -5,6 +5,8 @@ the site's environment lacks (``.nox/stack-<name>``), made again when its pins
 change, and a folder of packages laid over the site's environment for each
 Keras release of the sweep (``.nox/overlay-<name>``); the upstream check makes
 fresh virtual environments of the newest releases (``.nox/upstream-<name>``).
+The notebooks' test runs them with the packages of the tests' environment but
+not the project installed there (``.nox/notebooks``).
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 
@@ -43,3 +46,23 @@ def overlay(folder: Path, requirements: list[str]) -> Path:
     subprocess.run([*pip, str(folder), *requirements], check=True)
     stamp.write_text(recipe, encoding="utf-8")
     return folder
+
+
+def without_the_project(venv: Path) -> str:
+    """The interpreter of ``venv``: an environment that imports the packages of
+    this interpreter's environment, but not the project installed there in
+    editable mode. That install hooks in through a ``.pth`` file, and Python
+    reads those only in an environment's own site-packages, not in a folder that
+    a ``.pth`` file puts on the path."""
+    subprocess.run(
+        [sys.executable, "-m", "venv", "--clear", "--without-pip", str(venv)],
+        check=True,
+    )
+    python = str(venv / "bin" / "python")
+    where = "import sysconfig; print(sysconfig.get_paths()['purelib'])"
+    own = subprocess.run(
+        [python, "-I", "-c", where], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    borrowed = sysconfig.get_paths()["purelib"]
+    Path(own, "borrowed-packages.pth").write_text(borrowed + "\n", encoding="utf-8")
+    return python

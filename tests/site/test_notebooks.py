@@ -2,9 +2,10 @@
 
 ``notebooks/`` holds what Colab opens: each page's notebook as the last build
 made it (``python -m guide_build.notebooks`` copies them after a build). Each
-runs with nbclient in an environment that has only the site's pinned public
-packages: no install of this project, nothing of the repository on its path,
-in a folder outside it (``.nox/notebooks``, made again when the pins change).
+runs with nbclient in an environment of public packages alone: those of the
+tests' environment (the site's pins), without this project's install, with
+nothing of the repository on its path, in a folder outside it
+(``.nox/notebooks``).
 Every claim holds there; with a change of Keras's behaviour planted before a
 page's cells, the notebook goes on and its closing table names the claim.
 """
@@ -23,8 +24,8 @@ from site_files import HTML
 from test_mutations import DROPOUT_ALWAYS_DROPS
 
 from guide_build.notebooks import PUBLISHED, notebook_pages, notebook_text
-from guide_build.pages import ROOT, pinned
-from guide_build.venvs import environment
+from guide_build.pages import ROOT
+from guide_build.venvs import without_the_project
 
 PUBLIC = ROOT / ".nox" / "notebooks"
 SUMMARY = re.compile(
@@ -98,7 +99,23 @@ def closing_output(executed: nbformat.NotebookNode) -> str:
 
 @pytest.fixture(scope="session")
 def public_python() -> str:
-    return environment(PUBLIC, [["install", *pinned("site", "kernel", shared=True)]])
+    return without_the_project(PUBLIC)
+
+
+def test_the_public_environment_has_nothing_of_the_project(public_python, tmp_path):
+    for module in ("keras_guide", "guide_build"):
+        found = subprocess.run(
+            [public_python, "-I", "-c", f"import {module}"],
+            cwd=tmp_path,
+            env=CLEAN,
+            capture_output=True,
+            text=True,
+        )
+        assert "ModuleNotFoundError" in found.stderr, module
+    for module in ("keras", "nbclient", "ipykernel"):
+        subprocess.run(
+            [public_python, "-I", "-c", f"import {module}"], env=CLEAN, check=True
+        )
 
 
 @pytest.fixture(scope="session")

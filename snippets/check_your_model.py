@@ -80,14 +80,18 @@ class FitReport:
     def said(self):
         return [SAYS[key].format(value) for key, value in self.findings.items()]
 
+    def shown(self):  # a blank where a column does not apply to a layer
+        return self.layers.where(self.layers.notna(), "")
+
     def __repr__(self):  # in a terminal
         said = "".join(f"\n- {line}" for line in self.said())
-        return f"{self.verdict}{said}\n\n{self.layers.to_string(na_rep='')}"
+        return f"{self.verdict}{said}\n\n{self.shown().to_string()}"
 
     def _repr_html_(self):  # in a notebook
         said = "".join(f"<li>{html.escape(line)}</li>" for line in self.said())
-        table = self.layers.to_html(na_rep="")
-        return f"<p>{html.escape(self.verdict)}</p><ul>{said}</ul>{table}"
+        return (
+            f"<p>{html.escape(self.verdict)}</p><ul>{said}</ul>{self.shown().to_html()}"
+        )
 
 
 def what_fit_will_do(model, x, y):
@@ -193,7 +197,7 @@ def what_fit_will_do(model, x, y):
         own = {id(w) for w in layer.weights} - below - moving
         rows[name] = {
             "trainable": layer.trainable,
-            "training": received.get(name, "-"),
+            "training": str(received[name]) if name in received else "-",
             "listed": bool(own & listed) if own else None,
             "trained": bool(own & changed) if own and not error else None,
             "statistics moved": bool(moving & changed)
@@ -214,7 +218,7 @@ def what_fit_will_do(model, x, y):
     in_training_mode = [  # Dropout, noise and augmentation layers have no weights
         n
         for n in layers
-        if moved[n] or (not layers[n].weights and table.training[n] is True)
+        if moved[n] or (not layers[n].weights and table.training[n] == "True")
     ]
     findings = {
         "raises": error,

@@ -241,10 +241,17 @@ def what_fit_will_do(model, x, y):
         ),
     }
     findings = {key: value for key, value in findings.items() if value}
+    normalising = table["model(x) moves them"].count()
+    did = (
+        "raises an error"
+        if error
+        else (
+            f"trains {len(trained)} of {len(weighted)} layers with weights and moves "
+            f"the statistics of {int(moved.sum())} of {normalising}"
+        )
+    )
     verdict = (f"{len(findings)} finding(s)" if findings else "No finding") + (
-        f" on Keras {keras.__version__} with {keras.backend.backend()}: fit() trains "
-        f"{len(trained)} of {len(weighted)} layers with weights and moves the "
-        f"statistics of {int(moved.sum())} of {table['model(x) moves them'].count()}."
+        f" on Keras {keras.__version__} with {keras.backend.backend()}: fit() {did}."
     )
     if not hasattr(model, "_compiled_trainable_state"):
         verdict += " This Keras keeps no record of the `trainable` flags at compile()."

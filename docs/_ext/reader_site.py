@@ -136,7 +136,8 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
     """The page's notebook for readers (``guide_build.notebooks``), in its download
     menu, and a button that opens it in Colab from the repository."""
     executed = executed_notebook_path(app, pagename)
-    if pagename not in notebook_pages() or not executed.is_file():
+    ran = app.config.nb_execution_mode != "off"  # the benchmark's floor runs nothing
+    if pagename not in notebook_pages() or not executed.is_file() or not ran:
         return
     scopes = committed_scopes(app)
     notebook = published_notebook(

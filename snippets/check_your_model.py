@@ -9,14 +9,15 @@ Run it outside Jupyter:
 import logging
 import time
 
+import keras
 import numpy as np
 from IPython.display import display
 
 from keras_guide.claims import claim
 from keras_guide.digits import load_transfer_task
+from keras_guide.footprint import footprint, layer_paths
 from keras_guide.models import RETRACING
-from keras_guide.page import glue, start_page
-from keras_guide.transfer import batchnorm_layers, build_base
+from keras_guide.page import start_page
 
 start_page()
 
@@ -27,12 +28,39 @@ logging.getLogger("tensorflow").addFilter(
 rng = np.random.default_rng(0)
 images, labels = load_transfer_task(labels_per_class=20).target_train
 left_as_it_was = {}  # case -> whether the check left the model exactly as it was
+STATISTICS = "Normalization"  # a layer with statistics and no trainable weight
+
+
+def expected_rows(model, trains=(), moves=(), dropouts=None):
+    """The footprint a claim expects, read from the model's structure: the
+    layers at or under a path of ``trains`` train, the ``BatchNormalization``
+    layers under a path of ``moves`` move their statistics, and each ``Dropout``
+    receives the value of the longest path of ``dropouts`` it is under."""
+
+    def under(path, paths):
+        return any(path == p or path.startswith(f"{p}/") for p in paths)
+
+    rows = {}
+    for path, layer in layer_paths(model).items():
+        below = {id(w) for sub in layer_paths(layer).values() for w in sub.weights}
+        kind = type(layer).__name__
+        weighted = bool({id(w) for w in layer.weights} - below) and kind != STATISTICS
+        received = None
+        if "Dropout" in kind:
+            prefix = max((p for p in dropouts if under(path, [p]) or not p), key=len)
+            received = str(dropouts[prefix])
+        rows[path] = (
+            received,
+            under(path, trains) if weighted else None,
+            under(path, moves) if kind in ("BatchNormalization", STATISTICS) else None,
+        )
+    return rows
 
 
 def model_state(model):
     """Every variable of the model and its optimizer, its flags and its step."""
     variables = [*model.variables, *model.optimizer.variables]
-    flags = [layer.trainable for layer in model._flatten_layers()]
+    flags = [layer.trainable for layer in layer_paths(model).values()]
     return {id(v): v.numpy() for v in variables}, flags, model.train_function
 
 
@@ -49,224 +77,9 @@ def check(case, model, x, y):
     return report
 
 
-# %% the-check
-import html
-import json
-import warnings
-
-import keras
-import numpy as np
-import pandas as pd
-
-SAYS = {  # how the report words each finding
-    "raises": "fit() raises {}",
-    "trains nothing": "fit() changes no weight.",
-    "ignores flags": "fit() ignores the `trainable` flags of {}. Compile again.",
-    "changed since compile": "`trainable` changed since compile() on {}.",
-    "next fit()": "The next fit() {}.",
-    "trained under a frozen parent": "fit() trains {} although a parent is frozen.",
-    "training mode inside": "Called with training=False, yet in training mode: {}.",
-    "model(x) moves statistics": "A plain model(x) moves the statistics of {}.",
-    "keras warns": "Keras warns: {}",
-}
-
-
-class FitReport:
-    """A one-line verdict, the findings, and a table of what happened to each layer."""
-
-    def __init__(self, verdict, findings, layers):
-        self.verdict, self.findings, self.layers = verdict, findings, layers
-
-    def said(self):
-        return [SAYS[key].format(value) for key, value in self.findings.items()]
-
-    def shown(self):  # a blank where a column does not apply to a layer
-        return self.layers.where(self.layers.notna(), "")
-
-    def __repr__(self):  # in a terminal
-        said = "".join(f"\n- {line}" for line in self.said())
-        return f"{self.verdict}{said}\n\n{self.shown().to_string()}"
-
-    def _repr_html_(self):  # in a notebook
-        said = "".join(f"<li>{html.escape(line)}</li>" for line in self.said())
-        return (
-            f"<p>{html.escape(self.verdict)}</p><ul>{said}</ul>{self.shown().to_html()}"
-        )
-
-
-def what_fit_will_do(model, x, y):
-    """Run one step of `fit()` on the compiled `model` with (x, y), report what it
-    did to each layer, and put the model and its optimizer back as they were."""
-    layers, parents, inference_parts = {}, {}, set()
-
-    def walk(parent, path, above):
-        try:  # the nested models a Functional model calls with training=False
-            graph = {
-                c["name"]: json.dumps(c.get("inbound_nodes")).lower()
-                for c in parent.get_config()["layers"]
-            }
-        except Exception:
-            graph = {}
-        for layer in parent._flatten_layers(include_self=False, recursive=False):
-            name = f"{path}/{layer.name}" if path else layer.name
-            layers[name], parents[name] = layer, above
-            if layer.weights and '"training": false' in graph.get(layer.name, ""):
-                inference_parts.add(name)
-            walk(layer, name, [*above, name])
-
-    walk(model, "", [])
-    received = {}  # the `training` value of each layer's last call
-
-    def record(name, call):
-        def call_and_record(*args, **kwargs):
-            received[name] = kwargs.get("training", "-")
-            return call(*args, **kwargs)
-
-        return call_and_record
-
-    own_calls = {layer: vars(layer).get("call") for layer in layers.values()}
-    for name, layer in layers.items():
-        layer.call = record(name, layer.call)
-    optimizer, saved, warned = model.optimizer, {}, set()
-    if getattr(optimizer, "built", True) is False:
-        optimizer.build(model.trainable_variables)  # what Keras 3's fit() does first
-    build = optimizer.build
-
-    def build_and_save(*args, **kwargs):  # Keras 2 builds it in the first step
-        build(*args, **kwargs)
-        saved.update({id(v): (v, v.numpy()) for v in optimizer.variables})
-
-    def run(action):
-        """Run `action`: what it raised, and the variables it changed, put back."""
-        variables = [*model.variables, *optimizer.variables]
-        variables += [v for metric in model.metrics for v in metric.variables]
-        saved.clear()
-        saved.update({id(v): (v, v.numpy()) for v in variables})
-        received.clear()
-        error, changed = None, set()
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                action()
-            except Exception as raised:  # what fit() would raise
-                error = f"{type(raised).__name__}: {str(raised).splitlines()[0]}"
-        warned.update(str(w.message) for w in caught if w.category is UserWarning)
-        for i, (v, value) in saved.items():
-            try:
-                kept = np.array_equal(v.numpy(), value)
-            except Exception:  # a step that failed on JAX can leave a variable empty
-                kept = False
-            changed |= set() if kept else {i}
-            v.assign(value)
-        return error, changed
-
-    def step():
-        model.fit(x, y, batch_size=len(x), epochs=1, shuffle=False, verbose=0)
-
-    def traced_step():  # trace the step again, so that every layer's call runs
-        model.train_function = None
-        step()
-
-    optimizer.build = build_and_save
-    own_function, history = model.train_function, getattr(model, "history", None)
-    try:
-        _, moved_by_model_x = run(lambda: model(x))
-        error, changed = run(step)
-        if not received:  # fit() reused the step it traced before
-            run(traced_step)
-    finally:
-        model.train_function, model.history = own_function, history
-        del optimizer.build
-        for layer, call in own_calls.items():
-            del layer.call
-            if call is not None:
-                layer.call = call
-
-    listed, rows = {id(w) for w in model.trainable_weights}, {}
-    for name, layer in layers.items():
-        moving = {
-            id(getattr(layer, s))
-            for s in ("moving_mean", "moving_variance")
-            if hasattr(layer, s)
-        }
-        below = {
-            id(w)
-            for sub in layer._flatten_layers(include_self=False)
-            for w in sub.weights
-        }
-        own = {id(w) for w in layer.weights} - below - moving
-        rows[name] = {
-            "trainable": layer.trainable,
-            "training": str(received[name]) if name in received else "-",
-            "listed": bool(own & listed) if own else None,
-            "trained": bool(own & changed) if own and not error else None,
-            "statistics moved": bool(moving & changed)
-            if moving and not error
-            else None,
-            "model(x) moves them": bool(moving & moved_by_model_x) if moving else None,
-        }
-    table = pd.DataFrame(rows).T
-    weighted, moved = table[table.trained.notna()], table["statistics moved"].eq(True)
-    trained = list(weighted.index[weighted.trained.eq(True)])
-    ignored = list(weighted.index[weighted.trained != weighted.listed])
-    compiled = getattr(model, "_compiled_trainable_state", {})  # Keras 2, 3.15
-    stale = [
-        n
-        for n, layer in layers.items()
-        if layer.weights and compiled.get(layer, layer.trainable) != layer.trainable
-    ]
-    in_training_mode = [  # Dropout, noise and augmentation layers have no weights
-        n
-        for n in layers
-        if moved[n] or (not layers[n].weights and table.training[n] == "True")
-    ]
-    findings = {
-        "raises": error,
-        "trains nothing": not (error or trained),
-        "ignores flags": not error and ignored,
-        "changed since compile": stale,
-        "next fit()": stale
-        and (error and "raises an error" or ignored and "ignores it" or "applies it"),
-        "trained under a frozen parent": [
-            n for n in trained if any(not layers[p].trainable for p in parents[n])
-        ],
-        "training mode inside": {
-            part: [n for n in in_training_mode if part in parents[n]]
-            for part in inference_parts
-            if any(part in parents[n] for n in in_training_mode)
-        },
-        "keras warns": sorted(warned),
-        "model(x) moves statistics": list(
-            table.index[table["model(x) moves them"].eq(True)]
-        ),
-    }
-    findings = {key: value for key, value in findings.items() if value}
-    normalising = table["model(x) moves them"].count()
-    did = (
-        "raises an error"
-        if error
-        else (
-            f"trains {len(trained)} of {len(weighted)} layers with weights and moves "
-            f"the statistics of {int(moved.sum())} of {normalising}"
-        )
-    )
-    verdict = (f"{len(findings)} finding(s)" if findings else "No finding") + (
-        f" on Keras {keras.__version__} with {keras.backend.backend()}: fit() {did}."
-    )
-    if not hasattr(model, "_compiled_trainable_state"):
-        verdict += " This Keras keeps no record of the `trainable` flags at compile()."
-    return FitReport(verdict, findings, table)
-
-
-glue(
-    "check-lines",
-    max(line for *_, line in what_fit_will_do.__code__.co_lines() if line)
-    - what_fit_will_do.__code__.co_firstlineno
-    + 1,
-)
-
-
 # %% first-check
+from keras_guide.check import what_fit_will_do
+
 model = keras.Sequential(
     [
         keras.Input((4,)),
@@ -282,7 +95,7 @@ model.compile(optimizer="adam", loss="mse")
 x = rng.normal(size=(32, 4)).astype("float32")
 y = x.sum(axis=1, keepdims=True)
 
-report = what_fit_will_do(model, x, y)
+report = check("a first model", model, x, y)
 display(report)
 
 claim(
@@ -291,51 +104,296 @@ claim(
     "that the frozen `BatchNormalization` keeps its moving statistics, and that there "
     "is nothing to warn about.",
     observed=(
-        report.layers["trained"].dropna().to_dict(),
-        report.layers["statistics moved"].dropna().to_dict(),
+        report.footprint.layers["trained"].dropna().to_dict(),
+        report.footprint.layers["statistics moved"].dropna().to_dict(),
         report.findings,
     ),
     expected=({"frozen": False, "bn": False, "head": True}, {"bn": False}, {}),
 )
 
-# %% classic-recipe
-base = build_base(keras)
-inputs = keras.Input(base.input.shape[1:])
-outputs = keras.layers.Dense(5, activation="softmax")(base(inputs, training=False))
-classic = keras.Model(inputs, outputs)
-base.trainable = True
-classic.compile(
-    optimizer=keras.optimizers.Adam(1e-5), loss="sparse_categorical_crossentropy"
-)
 
-report = check("the classic recipe", classic, images, labels)
+# %% kerasio-recipe
+def small_base():
+    """A pretrained base stands here: convolution, BatchNormalization, Dropout."""
+    return keras.Sequential(
+        [
+            keras.Input(images.shape[1:]),
+            keras.layers.Conv2D(8, 3, name="conv"),
+            keras.layers.BatchNormalization(name="bn"),
+            keras.layers.Dropout(0.3, name="dropout"),
+            keras.layers.GlobalAveragePooling2D(name="pool"),
+        ],
+        name="base",
+    )
+
+
+def with_head(features, inputs):
+    x = keras.layers.Dropout(0.2, name="head_dropout")(features)
+    return keras.Model(inputs, keras.layers.Dense(5, name="head")(x))
+
+
+def compile_for_fine_tuning(model, rate):
+    model.compile(
+        optimizer=keras.optimizers.Adam(rate),
+        loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+
+
+base = small_base()
+base.trainable = False
+inputs = keras.Input(images.shape[1:])
+kerasio = with_head(base(inputs, training=False), inputs)
+compile_for_fine_tuning(kerasio, 1e-3)
+
+report = check("keras.io's recipe, frozen base", kerasio, images, labels)
 display(report)
 
 claim(
-    "CHECK-CLASSIC-RECIPE",
-    "On Keras 3.0 to 3.15, the check reports that `fit()` runs every "
-    "`BatchNormalization` layer of the classic recipe's base in training mode, though "
-    "the base is called with `training=False`.",
-    observed=report.findings.get("training mode inside", {}).get("base"),
-    expected=[f"base/{layer.name}" for layer in batchnorm_layers(base)],
+    "CHECK-KERASIO-HEAD-FOOTPRINT",
+    "On Keras 3.0 to 3.15, one `fit()` step of keras.io's recipe on a frozen base "
+    "called with `training=False` trains the head only, moves no statistics, and "
+    "runs every `Dropout` in training mode, the base's included.",
+    observed=report.footprint.rows(),
+    expected=expected_rows(kerasio, trains=["head"], dropouts={"": True}),
+)
+
+# %% classic-recipe
+base.trainable = True
+compile_for_fine_tuning(kerasio, 1e-5)
+
+report = check("keras.io's recipe, unfrozen", kerasio, images, labels)
+display(report)
+
+claim(
+    "CHECK-CLASSIC-RECIPE-FOOTPRINT",
+    "On Keras 3.0 to 3.15, once the base is unfrozen and the model compiled again, "
+    "`fit()` trains every layer of keras.io's recipe, and its `BatchNormalization` "
+    "moves its statistics though the base is called with `training=False`.",
+    observed=report.footprint.rows(),
+    expected=expected_rows(
+        kerasio, trains=["base", "head"], moves=["base"], dropouts={"": True}
+    ),
 )
 
 # %% landing-recipe
-for layer in batchnorm_layers(base):
-    layer.trainable = False
-classic.compile(
-    optimizer=keras.optimizers.Adam(1e-5), loss="sparse_categorical_crossentropy"
-)
+base.get_layer("bn").trainable = False
+compile_for_fine_tuning(kerasio, 1e-5)
 
-report = check("the recipe", classic, images, labels)
+report = check("the recipe", kerasio, images, labels)
 display(report)
 
 claim(
-    "CHECK-RECIPE-CLEAN",
-    "The check finds nothing to warn about in the recipe: it trains the "
-    "convolutions and leaves every `BatchNormalization` layer as it was.",
-    observed=(report.findings, bool(report.layers["statistics moved"].any())),
-    expected=({}, False),
+    "CHECK-RECIPE-FOOTPRINT",
+    "On Keras 3.0 to 3.15, with every `BatchNormalization` frozen as well, `fit()` "
+    "trains the convolution and the head, leaves `BatchNormalization` as it was, "
+    "and runs every `Dropout` in training mode.",
+    observed=report.footprint.rows(),
+    expected=expected_rows(kerasio, trains=["base/conv", "head"], dropouts={"": True}),
+)
+
+
+# %% wrapper
+class InInferenceMode(keras.layers.Layer):
+    """Calls the layer it wraps with training=False, whatever fit() passes."""
+
+    def __init__(self, layer, **kwargs):
+        super().__init__(**kwargs)
+        self.layer = layer
+
+    def call(self, inputs):
+        return self.layer(inputs, training=False)
+
+
+base = small_base()
+base.trainable = False
+inputs = keras.Input(images.shape[1:])
+wrapped = with_head(InInferenceMode(base, name="frozen")(inputs), inputs)
+compile_for_fine_tuning(wrapped, 1e-3)
+
+report = check("the wrapper", wrapped, images, labels)
+display(report)
+
+claim(
+    "CHECK-WRAPPER-FOOTPRINT",
+    "On Keras 2 and Keras 3.0 to 3.15, wrapping the frozen base in a layer whose "
+    "`call()` passes `training=False` keeps the base's `Dropout` off during `fit()`, "
+    "while the head's `Dropout` drops and the head trains.",
+    observed=report.footprint.rows(),
+    expected=expected_rows(
+        wrapped, trains=["head"], dropouts={"": True, "frozen": False}
+    ),
+)
+
+
+# %% subclassed
+class FineTuner(keras.Model):
+    """keras.io's recipe as a subclassed model; with `forward`, `call()` passes
+    `training` on to the head."""
+
+    def __init__(self, base, forward):
+        super().__init__()
+        self.base, self.passes_training = base, forward
+        self.head_dropout = keras.layers.Dropout(0.2, name="head_dropout")
+        self.head = keras.layers.Dense(5, name="head")
+
+    def call(self, inputs, training=None):
+        x = self.base(inputs, training=False)
+        if self.passes_training:
+            return self.head(self.head_dropout(x, training=training))
+        return self.head(self.head_dropout(x))
+
+
+footprints = {}
+for forward in (False, True):
+    base = small_base()
+    base.trainable = False
+    subclassed = FineTuner(base, forward)
+    subclassed(images[:1])
+    compile_for_fine_tuning(subclassed, 1e-3)
+    report = check(f"a subclassed model, forward={forward}", subclassed, images, labels)
+    footprints[forward] = report.footprint.rows()
+    display(report.footprint.layers)
+
+claim(
+    "CHECK-SUBCLASSED-FOOTPRINT",
+    "In a subclassed Keras 3 model, a `Dropout` called after "
+    "`base(x, training=False)` receives `False` during `fit()` unless you pass it "
+    "`training=training`; the base's `Dropout` receives `False` either way.",
+    observed=footprints,
+    expected={
+        forward: expected_rows(
+            subclassed,
+            trains=["head"],
+            dropouts={"": False, "head_dropout": forward},
+        )
+        for forward in (False, True)
+    },
+)
+
+# %% predict-graph-time
+base = small_base()
+inputs = keras.Input(images.shape[1:])
+written = {}
+for training in (True, False):
+    model = with_head(base(inputs, training=training), inputs)
+    compile_for_fine_tuning(model, 1e-3)
+    written[training] = model
+
+steps = {
+    f"{step}(), training={training} written": footprint(
+        written[training], images, labels, step=step
+    ).rows()
+    for training in (True, False)
+    for step in ("predict", "evaluate")
+}
+display(steps)
+
+claim(
+    "CHECK-GRAPH-TIME-FOOTPRINT",
+    "On Keras 3.0 to 3.15, `predict()` and `evaluate()` run every layer of a "
+    "Functional model in inference mode, whatever `training` value you wrote into "
+    "it: a base called with `training=True` drops nothing and moves no statistic.",
+    observed=steps,
+    expected={
+        f"{step}(), training={training} written": expected_rows(
+            written[training], dropouts={"": False}
+        )
+        for training in (True, False)
+        for step in ("predict", "evaluate")
+    },
+)
+
+# %% feature-extraction
+base = small_base()
+base.trainable = False
+features = footprint(base, images, step="predict")
+display(features)
+
+claim(
+    "CHECK-FEATURES-FOOTPRINT",
+    "Extracting features with `base.predict(x)` runs the base's `Dropout` in "
+    "inference mode and changes no weight or statistic.",
+    observed=features.rows(),
+    expected=expected_rows(base, dropouts={"": False}),
+)
+
+# %% applications
+efficientnet = keras.applications.EfficientNetB0(
+    include_top=False, weights=None, input_shape=(32, 32, 3), pooling="avg"
+)
+efficientnet.trainable = False
+inputs = keras.Input((32, 32, 3))
+applied = with_head(efficientnet(inputs, training=False), inputs)
+compile_for_fine_tuning(applied, 1e-3)
+color_images = rng.uniform(0, 255, size=(16, 32, 32, 3)).astype("float32")
+
+# Unfreeze the top of the base, except BatchNormalization, and compile again.
+k = [layer.name for layer in efficientnet.layers].index("block6a_expand_conv")
+efficientnet.trainable = True
+for layer in efficientnet.layers[:k]:
+    layer.trainable = False
+for layer in efficientnet.layers:
+    if isinstance(layer, keras.layers.BatchNormalization):
+        layer.trainable = False
+compile_for_fine_tuning(applied, 1e-5)
+
+start = time.perf_counter()
+report = check("keras.applications", applied, color_images, labels[:16])
+seconds = time.perf_counter() - start
+print(f"{seconds:.0f} s for {len(efficientnet.layers)} layers")
+print(report.verdict)
+rows = report.footprint.layers
+display(rows[rows.trained.eq(True) | rows["statistics moved"].eq(True)])
+
+top = [
+    f"{efficientnet.name}/{layer.name}"
+    for layer in efficientnet.layers[k:]
+    if not isinstance(layer, keras.layers.BatchNormalization)
+]
+claim(
+    "CHECK-APPLICATIONS-FOOTPRINT",
+    "On Keras 3.0 to 3.15, fine-tuning the top of a `keras.applications` "
+    "EfficientNetB0 as the recipe says trains exactly the layers you unfroze and "
+    "the head, moves no statistics, and runs every `Dropout` in training mode.",
+    observed=report.footprint.rows(),
+    expected=expected_rows(applied, trains=[*top, "head"], dropouts={"": True}),
+)
+
+# %% gan
+generator = keras.Sequential(
+    [keras.Input((2,)), keras.layers.Dense(3, name="g")], name="generator"
+)
+discriminator = keras.Sequential(
+    [keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid", name="d")],
+    name="discriminator",
+)
+discriminator.compile(optimizer="adam", loss="binary_crossentropy")
+discriminator.trainable = False
+z = keras.Input((2,))
+gan = keras.Model(z, discriminator(generator(z)))
+gan.compile(optimizer="adam", loss="binary_crossentropy")
+
+samples = x[:, :3]
+real_or_fake = (rng.uniform(size=(32, 1)) > 0.5).astype("float32")
+gan_steps = {
+    "discriminator": check(
+        "the GAN discriminator", discriminator, samples, real_or_fake
+    ),
+    "gan": check("the GAN", gan, x[:, :2], real_or_fake),
+}
+for name, report in gan_steps.items():
+    print(name, report.verdict)
+
+claim(
+    "CHECK-GAN-FOOTPRINT",
+    "On Keras 3, except 3.6 and 3.7, the classic GAN recipe's discriminator, frozen "
+    "after its `compile()` but before its first step, trains nothing in its own "
+    "`fit()`; the combined model trains the generator only.",
+    observed={name: r.footprint.rows() for name, r in gan_steps.items()},
+    expected={
+        "discriminator": expected_rows(discriminator),
+        "gan": expected_rows(gan, trains=["generator"]),
+    },
 )
 
 
@@ -382,96 +440,30 @@ display(report)
 
 claim(
     "CHECK-STALE-AFTER-FIT",
-    "In Keras 3 on TensorFlow, the check reports that the next `fit()` ignores a "
-    "layer unfrozen after a `fit()`, and tells you to compile again.",
-    observed=report.findings.get("ignores flags"),
-    expected=["inner/dense", "inner/bn"],
-)
-claim(
-    "CHECK-STALE-NAMES-THE-CHANGE",
-    "On Keras 2 and since Keras 3.15, the check also names the layers whose "
-    "`trainable` changed since `compile()`.",
-    observed=report.findings.get("changed since compile"),
-    expected=["inner", "inner/dense", "inner/bn"],
+    "Since Keras 3.15, on TensorFlow, the check reports the layers unfrozen after a "
+    "`fit()` as unchanged by the next step, and names them as changed since "
+    "`compile()`.",
+    observed=(
+        report.findings.get("did not move"),
+        report.findings.get("changed since compile"),
+    ),
+    expected=(["inner/dense", "inner/bn"], ["inner", "inner/dense", "inner/bn"]),
 )
 
-# %% preprocessing
-model = keras.Sequential(
-    [
-        keras.Input(images.shape[1:]),
-        keras.layers.RandomFlip(seed=1),
-        keras.layers.BatchNormalization(name="bn"),
-        keras.layers.Flatten(),
-        keras.layers.Dense(5, activation="softmax"),
-    ]
-)
-model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+# %% callback
+from keras_guide.check import FirstStepReport
 
-report = check("a preprocessing layer", model, images, labels)
-display(report)
+model, inner = nested_model()
+model.compile(optimizer="sgd", loss="mse")
+first_step = FirstStepReport(show=display)
+model.fit(x, y, batch_size=8, epochs=2, verbose=0, callbacks=[first_step])
 
 claim(
-    "CHECK-PREPROCESSING-PLAIN-CALL",
-    "On Keras 3.0 to 3.15, the check reports that a plain `model(x)` moves the "
-    "statistics of a `BatchNormalization` after `RandomFlip`.",
-    observed=report.findings.get("model(x) moves statistics"),
-    expected=["bn"],
-)
-
-# %% gan
-generator = keras.Sequential([keras.Input((2,)), keras.layers.Dense(3)])
-discriminator = keras.Sequential(
-    [keras.Input((3,)), keras.layers.Dense(1, activation="sigmoid")]
-)
-discriminator.compile(optimizer="adam", loss="binary_crossentropy")
-discriminator.trainable = False
-z = keras.Input((2,))
-gan = keras.Model(z, discriminator(generator(z)))
-gan.compile(optimizer="adam", loss="binary_crossentropy")
-
-samples = x[:, :3]
-real_or_fake = (rng.uniform(size=(32, 1)) > 0.5).astype("float32")
-report = check("the GAN discriminator", discriminator, samples, real_or_fake)
-display(report)
-
-claim(
-    "CHECK-GAN-DISCRIMINATOR",
-    "On Keras 3, except 3.6 and 3.7, the check reports that the classic GAN recipe's "
-    "discriminator, frozen before its first step, trains nothing.",
-    observed=report.findings.get("trains nothing"),
-    expected=True,
-)
-
-# %% applications
-efficientnet = keras.applications.EfficientNetB0(
-    include_top=False, weights=None, input_shape=(32, 32, 3), pooling="avg"
-)
-efficientnet.trainable = False
-inputs = keras.Input((32, 32, 3))
-outputs = keras.layers.Dense(5, activation="softmax")(
-    efficientnet(inputs, training=False)
-)
-model = keras.Model(inputs, outputs)
-model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-color_images = rng.uniform(0, 255, size=(16, 32, 32, 3)).astype("float32")
-
-start = time.perf_counter()
-report = check("keras.applications", model, color_images, labels[:16])
-print(f"{time.perf_counter() - start:.0f} s for {len(efficientnet.layers)} layers")
-print(report.verdict, *report.said(), sep="\n- ")
-
-dropouts = [
-    f"{efficientnet.name}/{layer.name}"
-    for layer in efficientnet.layers
-    if isinstance(layer, keras.layers.Dropout)
-]
-claim(
-    "CHECK-APPLICATIONS-DROPOUT",
-    "On Keras 3.0 to 3.15, the check reports that every `Dropout` layer of a frozen "
-    "EfficientNetB0 base called with `training=False` runs in training mode in "
-    "`fit()`.",
-    observed=report.findings.get("training mode inside", {}).get(efficientnet.name),
-    expected=dropouts,
+    "CHECK-CALLBACK-FIRST-STEP",
+    "The callback reports once, after the first batch of a real `fit()`: every "
+    "layer trained, and the `BatchNormalization` moved its statistics.",
+    observed=first_step.report.footprint.rows(),
+    expected=expected_rows(model, trains=["inner", "head"], moves=["inner"]),
 )
 
 # %% left-as-it-was

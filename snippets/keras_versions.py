@@ -152,6 +152,30 @@ claim(
     expected=[expect(), expect()],
 )
 
+# %% false-reaches-the-head
+AFTER_THE_BASE = [
+    "CHECK-KERASIO-HEAD-FOOTPRINT",
+    "CHECK-RECIPE-FOOTPRINT",
+    "CHECK-WRAPPER-FOOTPRINT",
+]
+head_dropout = {
+    claim_id: {stack: rows["head_dropout"][0] for stack, rows in seen.items()}
+    for claim_id in AFTER_THE_BASE
+    if (seen := observed(results, claim_id))
+}
+display(pd.DataFrame(head_dropout).rename_axis("training the head's Dropout got"))
+claim(
+    "VERSIONS-FALSE-REACHES-THE-HEAD",
+    "Only on the next Keras does a `training=False` passed to the base reach the "
+    "layers after it during `fit()`: the head's `Dropout` receives `False` in "
+    "keras.io's recipe, in this guide's recipe with a `Dropout` in the head, and "
+    "behind a wrapper layer.",
+    observed=head_dropout,
+    expected=dict.fromkeys(
+        AFTER_THE_BASE, {**dict.fromkeys(STACKS, "True"), "keras-next-tf": "False"}
+    ),
+)
+
 # %% default-passed-on
 DEFAULTS = [
     "SOURCE-DEFAULT-PASSED-ON",

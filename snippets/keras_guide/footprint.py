@@ -3,7 +3,7 @@
 
 ``footprint(model, x, y)`` runs one real step on one batch and returns, for
 every layer at every depth: its class, its ``trainable`` flag, the ``training``
-values its calls received, whether its weights are listed in
+value its last call received, whether its weights are listed in
 ``model.trainable_weights``, whether they changed (trained), and whether its
 statistics (the weights it creates non-trainable, such as the moving mean and
 variance of ``BatchNormalization``) changed. The model, its optimizer, its
@@ -231,8 +231,10 @@ class Footprint:
 
 
 def _received(values: list) -> str:
-    """The distinct `training` values a layer received, in call order."""
-    return ", ".join(dict.fromkeys(str(value) for value in values)) or NOT_PASSED
+    """The `training` value of a layer's last call: the step's. Before it, some
+    backends call layers once more to build the step (JAX and PyTorch, with
+    `training=False`)."""
+    return str(values[-1]) if values else NOT_PASSED
 
 
 def _run(model, step: str, x, y, sample_weight) -> None:

@@ -235,6 +235,47 @@ def operation_fn(operation, **call_context_args):
 functional.operation_fn = operation_fn
 """
 
+# The next Keras's change (keras-team/keras#23364): a functional model no longer
+# passes `training` to each layer, which takes it from the call context; an
+# explicit `training=False` on the base then reaches the layers after it.
+FALSE_REACHES_LATER_LAYERS = """
+import keras.src.models.functional as functional
+functional.operation_fn = lambda operation, **call_context_args: operation
+"""
+
+# An explicit `training` no longer reaches the call context, so a layer called
+# after `base(x, training=False)` in a subclassed model takes the outer value.
+EXPLICIT_TRAINING_STAYS_LOCAL = """
+from keras.src.layers.layer import Layer
+def resolve(self, arg_name, call_spec, call_context, kwargs):
+    value = call_context.get_value(arg_name)
+    if arg_name in call_spec.user_arguments_dict:
+        value = call_spec.user_arguments_dict[arg_name]
+    elif value is None:
+        value = call_spec.arguments_dict.get(arg_name, None)
+    if call_context.get_value(arg_name) is None:
+        call_context.set_value(arg_name, value)
+    if self._call_has_context_arg.get(arg_name, False) and value is not None:
+        kwargs[arg_name] = value
+Layer._resolve_and_populate_arg = resolve
+"""
+
+# `predict()` and `evaluate()` keep a `training=True` written into the model.
+WRITTEN_TRUE_WINS = """
+import keras.src.models.functional as functional
+def operation_fn(operation, **call_context_args):
+    def call(*args, **kwargs):
+        for name, value in call_context_args.items():
+            if kwargs.get(name) is True:
+                continue
+            known = getattr(operation, "_call_context_args", {})
+            if name in known and value is not None:
+                kwargs[name] = value
+        return operation(*args, **kwargs)
+    return call
+functional.operation_fn = operation_fn
+"""
+
 # Two changes that once stopped a page in the code that reads an observation
 # (a gradient that became None, a model without an optimizer) before the claim
 # that names the behaviour could say what changed.
@@ -303,16 +344,22 @@ MUTATIONS = [
      "FAQ-INFERENCE-GRADIENT-IS-A-SCALE"),
     ("load-model-without-compiling", LOAD_MODEL_WITHOUT_COMPILING, "saving",
      "SAVING-ROUND-TRIP-COMPILED"),
-    # The check of a reader's model reports each change: on a model it has not
-    # seen, and on the cases of the pages that teach the behaviour.
+    # The footprint of a step sees each change on the whole model: the check of a
+    # reader's model, and the recipes it proves.
     ("check-sees-frozen-layers-trained", FIT_TRAINS_FROZEN_LAYERS,
      "check_your_model", "CHECK-READS-A-NEW-MODEL"),
-    ("check-sees-frozen-bn-in-training-mode", FROZEN_BN_TRAINS, "check_your_model",
-     "CHECK-RECIPE-CLEAN"),
-    ("check-sees-graph-time-training-win", NESTED_GRAPH_TIME_TRAINING_WINS,
-     "check_your_model", "CHECK-CLASSIC-RECIPE"),
-    ("check-sees-flags-fixed-at-compile", TRAINABLE_FIXED_AT_COMPILE,
-     "check_your_model", "CHECK-GAN-DISCRIMINATOR"),
+    ("footprint-sees-frozen-bn-in-training-mode", FROZEN_BN_TRAINS,
+     "check_your_model", "CHECK-RECIPE-FOOTPRINT"),
+    ("footprint-sees-flags-fixed-at-compile", TRAINABLE_FIXED_AT_COMPILE,
+     "check_your_model", "CHECK-GAN-FOOTPRINT"),
+    # Only a footprint sees these three: they change what the layers after the
+    # base, or a whole model in predict(), receive.
+    ("footprint-sees-false-reach-the-head", FALSE_REACHES_LATER_LAYERS,
+     "check_your_model", "CHECK-KERASIO-HEAD-FOOTPRINT"),
+    ("footprint-sees-explicit-training-stay-local", EXPLICIT_TRAINING_STAYS_LOCAL,
+     "check_your_model", "CHECK-SUBCLASSED-FOOTPRINT"),
+    ("footprint-sees-written-true-in-predict", WRITTEN_TRUE_WINS,
+     "check_your_model", "CHECK-GRAPH-TIME-FOOTPRINT"),
 ]  # fmt: skip
 
 

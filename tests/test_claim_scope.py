@@ -228,3 +228,82 @@ def test_a_sentence_is_no_wider_than_the_claims_it_links(sentence, claims):
             not in ("holds", "not applicable")
         }
         assert not wrong, f"{sentence!r} speaks for {wrong}, where {claim_id} differs"
+
+
+UNSCOPED = [
+    pytest.param(sentence, claims, id=f"{page}:{sentence[:40]}")
+    for page in PAGES
+    for sentence, claims in sentences_with_marks(
+        (DOCS / f"{page}.md").read_text(encoding="utf-8")
+    )
+    if not SCOPE_WORDS.search(sentence) and not RELEASES.search(sentence)
+]
+
+
+@pytest.mark.parametrize(("sentence", "claims"), UNSCOPED)
+def test_a_sentence_that_names_no_keras_holds_on_every_stack(sentence, claims):
+    """A sentence that names no Keras and no backend speaks for every stack:
+    each claim it links that the matrix ran must hold on each of them."""
+    for claim_id in claims:
+        if claim_id not in results()[SITE_STACK]["claims"]:
+            continue  # it reads the matrix
+        wrong = sorted(
+            stack
+            for stack, result in results().items()
+            if result["claims"][claim_id]["status"] not in ("holds", "not applicable")
+        )
+        assert not wrong, f"{sentence!r} names no Keras; {claim_id} differs on {wrong}"
+
+
+def sentences_by_claim() -> dict[str, list[tuple[str, list[str]]]]:
+    """For each claim, the sentences that link it and name a Keras or a backend."""
+    found: dict[str, list[tuple[str, list[str]]]] = {}
+    for page in PAGES:
+        markdown = (DOCS / f"{page}.md").read_text(encoding="utf-8")
+        for sentence, claims in sentences_with_marks(markdown):
+            if SCOPE_WORDS.search(sentence) or RELEASES.search(sentence):
+                for claim_id in dict.fromkeys(claims):
+                    found.setdefault(claim_id, []).append((sentence, claims))
+    return found
+
+
+SCOPED_BY_CLAIM = sentences_by_claim()
+
+
+@pytest.mark.parametrize(
+    "claim_id", sorted(key for key, found in SCOPED_BY_CLAIM.items() if len(found) > 1)
+)
+def test_two_sentences_give_a_claim_one_scope(claim_id):
+    """A sentence that names Keras 3 releases says its claims hold there and not
+    on the Keras 3 releases it leaves out, on the backends it speaks for. It
+    leaves a stack out on purpose when a claim it links does not hold there.
+    Two sentences that link one claim disagree when one leaves out, for no such
+    reason, a stack where the claim holds, and the other names that stack:
+    "On Keras 3.0 to 3.15, ..." beside "In Keras 3, ..." for a claim that holds
+    on the next Keras too. A sentence that narrows by backend, or names Keras 2
+    or the next Keras alone, leaves nothing out, so it may speak of a part. A
+    sentence that names a stack where the claim differs is left to
+    test_a_sentence_is_no_wider_than_the_claims_it_links."""
+    if claim_id not in results()[SITE_STACK]["claims"]:
+        return  # it reads the matrix
+
+    def holds(claim: str, stack: str) -> bool:
+        return results()[stack]["claims"][claim]["status"] == "holds"
+
+    keras3 = stacks_where(lambda stack, _: stack.keras != "tf-keras")
+    ran = results()[SITE_STACK]["claims"]
+    sentences = SCOPED_BY_CLAIM[claim_id]
+    for sentence, claims in sentences:
+        if not RELEASES.search(sentence):
+            continue
+        left_out = {
+            stack
+            for stack in keras3 & backends_named(sentence) - stacks_named(sentence)
+            if all(holds(claim, stack) for claim in claims if claim in ran)
+        }
+        for other, _ in sentences:
+            named = sorted(stacks_named(other) & left_out)
+            assert not named, (
+                f"{sentence!r} leaves out {named}, where {other!r} says "
+                f"{claim_id} holds"
+            )

@@ -8,7 +8,9 @@ public packages the page imports (Keras, TensorFlow, ...), such as Colab:
   own, and starts ``keras_guide.reader``: a claim that does not hold is reported
   (✘) instead of stopping the notebook;
 * the prose is Jupyter's Markdown: a claim's ✔ links to its proof on the site,
-  numbers are those the build glued, and links point at the site;
+  a number the build computed is named, not written (the cell that computes it
+  prints it on the reader's machine; the build's machine may compute other
+  digits), and links point at the site;
 * a last cell shows every claim of the page, whether it held on the reader's
   versions, and what the site found on the nearest stack it ran.
 

@@ -28,7 +28,6 @@ import re
 import shutil
 from collections.abc import Callable
 from copy import copy
-from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -39,7 +38,6 @@ from bs4 import BeautifulSoup
 from claim_index import committed_scopes, scope_text, toctree_order
 from jupyter_cache import get_cache
 from markdownify import markdownify
-from myst_nb.core.variables import format_plain_text
 
 from guide_build.notebooks import notebook_pages, published_notebook
 from keras_guide.matrix import load_results
@@ -96,6 +94,14 @@ def executed_notebook_path(app, docname: str) -> Path:
     return Path(app.outdir).parent / "jupyter_execute" / f"{docname}.ipynb"
 
 
+def forget_old_glue(app, docname, source) -> None:
+    """MyST-NB writes ``<page>.glue.json`` beside the executed notebook when a page
+    glues, and never removes it: a page read again starts without one, so a page
+    that stopped gluing keeps no old values."""
+    glued = executed_notebook_path(app, docname).with_suffix(".glue.json")
+    glued.unlink(missing_ok=True)
+
+
 def restore_cached_outputs(app, doctree) -> None:
     executed = executed_notebook_path(app, app.env.docname)
     if app.config.nb_execution_mode != "cache" or not executed.is_file():
@@ -110,24 +116,15 @@ def restore_cached_outputs(app, doctree) -> None:
     nbformat.write(merged, executed)
 
 
-def glued_text(app) -> Callable[[str, str, str], str]:
-    """A glued value as ``{glue:text}`` shows it, from the executed notebook of
-    the page that glued it."""
+def glued_reference(site: str, page: str) -> Callable[[str, str, str], str]:
+    """A glued value as the reader's notebook of ``page`` names it. The build's
+    number is its machine's; the notebook prints its own when the cell that
+    glues it runs. A value of another page links to that page."""
 
-    @cache
-    def glued_values(page: str) -> dict[str, str]:
-        notebook = nbformat.read(executed_notebook_path(app, page), as_version=4)
-        return {
-            output.metadata.scrapbook.name: output.data[
-                f"{output.metadata.scrapbook.mime_prefix}text/plain"
-            ]
-            for cell in notebook.cells
-            for output in cell.get("outputs", [])
-            if "scrapbook" in output.get("metadata", {})
-        }
-
-    def glued(page: str, key: str, fmt: str) -> str:
-        return format_plain_text(glued_values(page)[key], fmt)
+    def glued(glued_page: str, key: str, fmt: str) -> str:
+        if glued_page == page:
+            return f"`{key}` (printed by its cell)"
+        return f"[`{key}`]({site}{glued_page}.html)"
 
     return glued
 
@@ -144,7 +141,7 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
         nbformat.read(executed, as_version=4),
         pagename,
         app.config.html_baseurl,
-        glued_text(app),
+        glued_reference(app.config.html_baseurl, pagename),
         lambda claim_id: scope_text(scopes, claim_id),
         load_results(Path(app.config.claim_matrix), group=None),
     )
@@ -394,6 +391,7 @@ def subset_icon_fonts(app, exception) -> None:
 
 
 def setup(app):
+    app.connect("source-read", forget_old_glue)
     app.connect("doctree-read", restore_cached_outputs)
     app.connect("html-page-context", offer_notebook)
     # After sphinx-book-theme fills the menu (priority 501).

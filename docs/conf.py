@@ -19,6 +19,7 @@ copyright = "2026, " + author
 
 extensions = [
     "myst_nb",
+    "sphinx.ext.extlinks",
     "sphinx_copybutton",
     "notfound.extension",
     "snippet_cells",
@@ -50,6 +51,10 @@ REPOSITORY_URL = (
     or "https://github.com/keras-trainable-guide/keras-trainable-guide"
 ).removesuffix(".git")
 
+BRANCH = os.environ.get("READTHEDOCS_GIT_IDENTIFIER", "main")
+# {source}`snippets/keras_guide/check.py`: a file of the repository, on its host.
+extlinks = {"source": (f"{REPOSITORY_URL}/blob/{BRANCH}/%s", "%s")}
+
 html_theme = "sphinx_book_theme"
 html_title = project
 html_favicon = "_static/favicon.svg"
@@ -58,7 +63,7 @@ html_static_path = ["_static"]
 html_css_files = ["guide.css"]
 html_theme_options = {
     "repository_url": REPOSITORY_URL,
-    "repository_branch": os.environ.get("READTHEDOCS_GIT_IDENTIFIER", "main"),
+    "repository_branch": BRANCH,
     "path_to_docs": "docs",
     "use_repository_button": True,
     "use_source_button": True,

@@ -47,8 +47,9 @@ GLUE = re.compile(
 )
 CLAIM = re.compile(r"\{claim\}`(?P<id>[^`]+)`")
 CLAIM_SCOPE = re.compile(r"\{claim-scope\}`(?P<id>[^`]+)`")
-# {term}`text <target>`, {term}`text`, {ref}`text <label>`: their text.
-TERM = re.compile(r"\{(?:term|ref)\}`(?P<text>[^`<]+?)\s*(?:<[^`]*>)?`")
+# {term}`text <target>`, {term}`text`, {ref}`text <label>`: their text; a
+# {source}`path` of the repository, its path (the first cell writes the helpers).
+TERM = re.compile(r"\{(?:term|ref|source)\}`(?P<text>[^`<]+?)\s*(?:<[^`]*>)?`")
 LINK = re.compile(r"\]\((?P<page>[\w]+)\.md(?P<anchor>#[\w-]+)?\)")
 SAME_PAGE_LINK = re.compile(r"\]\((?P<anchor>#[\w-]+)\)")
 TARGET = re.compile(r"^\([\w-]+\)=\n", re.M)

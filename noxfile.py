@@ -1,17 +1,25 @@
 """Build the guide and check it. The work is done in guide_build/ and benchmarks/.
 
     nox -s lint        ruff check and ruff format --check, over all Python; actionlint,
-                       zizmor and check-jsonschema over the workflows and Read the Docs
+                       zizmor and check-jsonschema over the workflows, Dependabot's
+                       and Read the Docs' files
     nox -s docs        build docs/_build/html, executing every page (cached)
     nox -s docs-live   rebuild on every change, for authors
+    nox -s wheel       build the helpers' wheel (snippets/) into dist/
     nox -s unit        the tests that need no built site and no browser, in seconds
-    nox -s tests       build, then every test: the unit tests, the built site, the
-                       second run of every page, the claim matrix against its
-                       record, the planted behaviour changes, and the browser tests
-                       in Debian's Chromium (installed with apt-get when missing)
+    nox -s tests       build the site and the wheel, then every test: the unit tests,
+                       the built site against the claim matrix's record, the
+                       records of the planted behaviour changes, the readers'
+                       notebooks and the blocks, and the browser tests in Debian's Chromium
+                       (installed with apt-get when missing). Each page executes
+                       once, in the build.
+    nox -s record      run the planted changes, the readers' notebooks and the
+                       blocks the prose gives whole whose record (tests/records/)
+                       was made with other code, and rewrite it
     nox -s matrix      run every claim on each Keras stack whose code changed since
-                       docs/_data/matrix/ recorded it (-- --update rewrites the
-                       record, -- --all runs every page again)
+                       keras_guide/results/ recorded it, one stack per core
+                       (-- --update rewrites the record, -- --all runs every page
+                       again, -- STACK ... runs those stacks)
     nox -s sweep       the same for every earlier Keras 3 release and Colab's set-up
     nox -s upstream    run every claim on the newest Keras, TensorFlow and JAX, and
                        report each claim whose outcome differs from the matrix
@@ -49,9 +57,27 @@ os.environ["PIP_FIND_LINKS"] = pip_find_links()
 
 
 def install(session, *extras):
-    """The project, editable, with the pinned extras; `site` is the site's stack."""
+    """The helpers (snippets/) and the site's tooling, editable, with the pinned
+    extras; `site` is the site's stack."""
     session.install("--upgrade", "pip")
-    session.install("-e", f".[{','.join(extras)}]")
+    session.install("-e", "snippets", "-e", f".[{','.join(extras)}]")
+
+
+def build_wheel(session):
+    """The helpers' wheel, in dist/, from the setuptools that `test` pins: no
+    download while it builds. setuptools' scratch folder goes with it."""
+    shutil.rmtree("dist", ignore_errors=True)
+    session.run(
+        "pip",
+        "wheel",
+        "-q",
+        "--no-deps",
+        "--no-build-isolation",
+        "-w",
+        "dist",
+        "./snippets",
+    )
+    shutil.rmtree("snippets/build", ignore_errors=True)
 
 
 def chromium(session) -> str:
@@ -105,21 +131,36 @@ def docs_live(session):
 @nox.session
 def unit(session):
     install(session, "site", "docs", "test")
-    session.run("pytest", "--ignore=tests/site", *session.posargs)
+    build_wheel(session)
+    session.run("pytest", "-n", "auto", "--ignore=tests/site", *session.posargs)
 
 
 @nox.session
 def tests(session):
     install(session, "site", "docs", "test", "browser")
     chromium(session)
+    build_wheel(session)
     build(session)
-    session.run("pytest", *session.posargs)
+    session.run("pytest", "-n", "auto", *session.posargs)
+
+
+@nox.session
+def wheel(session):
+    install(session, "test")
+    build_wheel(session)
 
 
 @nox.session
 def matrix(session):
     install(session, "site")
     session.run("python", "-m", "guide_build.matrix", *session.posargs)
+
+
+@nox.session
+def record(session):
+    install(session, "site", "docs", "test")
+    build_wheel(session)
+    session.run("python", "-m", "guide_build.records", "--update", *session.posargs)
 
 
 @nox.session
@@ -133,7 +174,7 @@ def sweep(session):
 @nox.session
 def upstream(session):
     session.install("--upgrade", "pip")
-    session.install("-e", ".")
+    session.install("-e", "snippets", "-e", ".")
     session.run("python", "-m", "guide_build.upstream", *session.posargs)
 
 

@@ -161,7 +161,20 @@ def fresh_setup(workdir: Path, sphinx_options: list[str]) -> dict[str, float]:
     start = time.perf_counter()
     subprocess.run([sys.executable, "-m", "venv", str(tree / ".venv")], check=True)
     python = str(tree / ".venv" / "bin" / "python")
-    timed([python, "-m", "pip", "install", "-q", "-e", f".[{SITE_EXTRAS}]"], tree)
+    timed(
+        [
+            python,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "-e",
+            "snippets",
+            "-e",
+            f".[{SITE_EXTRAS}]",
+        ],
+        tree,
+    )
     install_seconds = time.perf_counter() - start
     build_seconds, _ = timed(
         sphinx_build(python, sphinx_options),
@@ -198,7 +211,7 @@ def measure(
         bare = BareProject(Path(scratch) / "bare", tree.env)
         record("bare project: cold build", *bare.build(*sphinx_options))
         for round_ in range(repeat):
-            # guide_build.run: every page's code in one process, as the tests run it.
+            # guide_build.run: every page's code in one process, as the matrix runs it.
             seconds, _ = timed([*floor_run, *pages], tree.path, floor_env)
             record("floor: every page's code, one process", seconds)
             tree.clean()

@@ -6,15 +6,21 @@
   their own, folded, so that the cell above holds only what the section is about.
 * ``joined_sections``: sections of a page's code in one block, such as the
   landing page's recipe (the ``{snippet-block}`` directive), which a reader
-  pastes whole; the tests run each such block alone.
+  pastes whole; ``snippet_blocks`` finds them in the prose, and each runs alone
+  in a new Python (``guide_build.records``).
 """
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
-from guide_build.sections import SNIPPETS, read_sections, snippet_path
+from guide_build.sections import DOCS, SNIPPETS, read_sections, snippet_path
+
+BLOCK = re.compile(
+    r"^```\{snippet-block\} (?P<page>\w+)\n:sections: (?P<names>.+)$", re.M
+)
 
 # The project's calls that measure, and the one that starts a page.
 MEASURES = {"claim", "glue", "start_page"}
@@ -73,3 +79,13 @@ def joined_sections(page: str, names: list[str], snippets: Path = SNIPPETS) -> s
     """Sections of a page's code, in the order named, as one block of code."""
     sections = read_sections(snippet_path(page, snippets))
     return "\n".join(sections[name].code for name in names)
+
+
+def snippet_blocks(docs: Path = DOCS) -> list[tuple[str, str, list[str]]]:
+    """Each ``{snippet-block}`` of the prose: the page that shows it, the page
+    whose code it joins, and the sections it joins."""
+    return [
+        (path.stem, match["page"], match["names"].split())
+        for path in sorted(docs.glob("*.md"))
+        for match in BLOCK.finditer(path.read_text(encoding="utf-8"))
+    ]

@@ -53,7 +53,7 @@ def execution_inputs(page: str, snippets: Path = SNIPPETS) -> list[Path]:
         todo |= imported_helpers(helpers / f"{module}.py") - modules
     inputs = [helpers / f"{module}.py" for module in sorted(modules)]
     for module in sorted(modules & DATA_READ_BY.keys()):
-        inputs += sorted(DATA_READ_BY[module].glob("*"))
+        inputs += sorted(DATA_READ_BY[module].iterdir())
     return inputs
 
 

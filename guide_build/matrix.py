@@ -8,12 +8,12 @@ Run it in the site's environment: ``nox -s matrix`` runs the group ``matrix``
 ``sweep`` (each earlier Keras 3 release, laid over the site's TensorFlow in a
 folder ``.nox/overlay-<name>``, and Colab's set-up). The stacks are the rows
 of ``keras_guide.stacks``. The committed result of a stack
-(``docs/_data/matrix/<stack>.json``) records, with each claim's outcome, the
+(``snippets/keras_guide/results/<stack>.json``) records, with each claim's outcome, the
 digest of what each page ran (``guide_build.run.page_digest``). A page whose
 digest is unchanged keeps its recorded outcomes; the others run again (all of
-them with ``--all``): on the site's stack in the run the tests made
-(``docs/_build/runs/``), on the others in a fresh interpreter of their own
-environment, the site's or one under ``.nox/stack-<name>``, made once and kept.
+them with ``--all``), each stack in a fresh interpreter of its own environment:
+the site's, or one under ``.nox/stack-<name>``, made once and kept. Stacks run
+in parallel, one per core (``--jobs``).
 The fresh result goes to ``docs/_build/matrix/<stack>.json``; any change from
 the committed one fails, unless ``--update``, which rewrites the committed file
 for you to commit.
@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import sys
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -33,12 +34,11 @@ from guide_build.run import (
     changed_pages,
     page_digest,
     run_in_subprocess,
-    site_stack_run,
     stack_requirements,
 )
 from guide_build.venvs import environment, overlay
 from keras_guide.registry import claims_in
-from keras_guide.stacks import MATRIX_RESULTS, SITE_STACK, STACKS
+from keras_guide.stacks import MATRIX_RESULTS, STACKS
 
 FRESH = DOCS / "_build" / "matrix"
 
@@ -58,13 +58,11 @@ def stack_python(stack_name: str) -> str:
     """The interpreter of a stack's own environment, installed from the pyproject
     extras it names (and the shared pins, unless it pins its own)."""
     stack = STACKS[stack_name]
+    helpers = ["-e", str(ROOT / "snippets")]
     if stack.shared:
-        installs = [["install", "-e", str(ROOT), *stack_requirements(stack_name)]]
+        installs = [["install", *helpers, *stack_requirements(stack_name)]]
     else:  # its own pins, not the project's shared ones
-        installs = [
-            ["install", *stack_requirements(stack_name)],
-            ["install", "--no-deps", "-e", str(ROOT)],
-        ]
+        installs = [["install", *stack_requirements(stack_name)], ["install", *helpers]]
     if stack.keras == "keras-nightly":
         # TensorFlow depends on `keras`, whose files keras-nightly also installs.
         keras = [r for r in pinned(*stack.extras) if r.startswith(f"{stack.keras}==")]
@@ -100,11 +98,8 @@ def fresh_result(stack_name: str, committed: dict | None, rerun_all: bool) -> di
     }
     versions = committed["versions"] if committed else {}
     if stale:
-        if stack_name == SITE_STACK:
-            run = site_stack_run()
-        else:
-            output = FRESH / "runs" / f"{stack_name}.json"
-            run = run_on_stack(stack_name, output, stale)
+        output = FRESH / "runs" / f"{stack_name}.json"
+        run = run_on_stack(stack_name, output, stale)
         for page in stale:
             claims.update(run["pages"][page]["claims"])
         versions = run["versions"]
@@ -183,7 +178,7 @@ def check(stack_name: str, update: bool, rerun_all: bool) -> bool:
         return True
     if update:
         (MATRIX_RESULTS / f"{stack_name}.json").write_text(text, encoding="utf-8")
-        print(f"{stack_name}: updated ({ran}); commit docs/_data/matrix/")
+        print(f"{stack_name}: updated ({ran}); commit snippets/keras_guide/results/")
         return True
     print(f"{stack_name}: the committed result is stale ({ran}):", *found, sep="\n  ")
     return False
@@ -195,7 +190,9 @@ def main(arguments: list[str]) -> int:
     parser.add_argument("--group", default="matrix", help="matrix or sweep")
     parser.add_argument("--update", action="store_true", help="rewrite stale results")
     parser.add_argument("--all", action="store_true", help="run every page again")
-    parser.add_argument("--jobs", type=int, default=2, help="stacks run at once")
+    parser.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, help="stacks run at once"
+    )
     options = parser.parse_args(arguments)
     unknown = set(options.stacks) - STACKS.keys()
     if unknown:
@@ -208,7 +205,8 @@ def main(arguments: list[str]) -> int:
             pool.map(lambda s: check(s, options.update, options.all), stacks)
         )
     if not all(current):
-        print(f"Run `nox -s {options.group} -- --update`; commit docs/_data/matrix/.")
+        update = f"nox -s {options.group} -- --update"
+        print(f"Run `{update}`; commit snippets/keras_guide/results/.")
         return 1
     return 0
 

@@ -3,16 +3,19 @@
 A page's notebook is its executed notebook, made to run anywhere that has the
 public packages the page imports (Keras, TensorFlow, ...), such as Colab:
 
-* a first cell writes the ``keras_guide`` helpers the page imports, the data
-  they read and the site's results for the page's claims into a folder of its
-  own, and starts ``keras_guide.reader``: a claim that does not hold is reported
-  (✘) instead of stopping the notebook;
+* a first cell installs this guide's helpers, the wheel of ``snippets/`` at the
+  version of the build (it declares no dependency, so it leaves the reader's
+  Keras, TensorFlow and NumPy alone), and starts ``keras_guide.reader``: a claim
+  that does not hold is reported (✘) instead of stopping the notebook;
+* each cell that measures the cell above (its ``claim`` and ``glue`` calls) is
+  folded in Colab and Jupyter, titled with what it checks;
 * the prose is Jupyter's Markdown: a claim's ✔ links to its proof on the site,
   a number the build computed is named, not written (the cell that computes it
   prints it on the reader's machine; the build's machine may compute other
   digits), and links point at the site;
 * a last cell shows every claim of the page, whether it held on the reader's
-  versions, and what the site found on the nearest stack it ran.
+  versions, and what the site found on the nearest stack it ran (the wheel
+  carries the site's results).
 
 The site offers each page's notebook with the build's outputs (its download
 menu); ``notebooks/`` in the repository holds them without outputs, for Colab.
@@ -26,21 +29,15 @@ import ast
 import json
 import re
 import sys
+import tomllib
 from collections.abc import Callable
 from pathlib import Path
 
 import nbformat
 
-from guide_build.inputs import execution_inputs, imported_helpers
-from guide_build.pages import PAGES, ROOT, SNIPPETS, executed_pages, snippet_path
-from keras_guide.registry import claims_in
-from keras_guide.stacks import STACKS
+from guide_build.pages import PAGES, ROOT, SNIPPETS, executed_pages
 
 PUBLISHED = ROOT / "notebooks"
-# The folder the first cell writes into, beside the notebook; it holds the
-# repository's layout (snippets/keras_guide, docs/_data), which the helpers expect.
-FILES = "keras_guide_files"
-HELPERS = SNIPPETS / "keras_guide"
 
 GLUE = re.compile(
     r"\{glue:text\}`(?:(?P<doc>[\w.]+)\.md::)?(?P<key>[^`:]+)(?::(?P<fmt>[^`]*))?`"
@@ -48,7 +45,7 @@ GLUE = re.compile(
 CLAIM = re.compile(r"\{claim\}`(?P<id>[^`]+)`")
 CLAIM_SCOPE = re.compile(r"\{claim-scope\}`(?P<id>[^`]+)`")
 # {term}`text <target>`, {term}`text`, {ref}`text <label>`: their text; a
-# {source}`path` of the repository, its path (the first cell writes the helpers).
+# {source}`path` of the repository, its path.
 TERM = re.compile(r"\{(?:term|ref|source)\}`(?P<text>[^`<]+?)\s*(?:<[^`]*>)?`")
 LINK = re.compile(r"\]\((?P<page>[\w]+)\.md(?P<anchor>#[\w-]+)?\)")
 SAME_PAGE_LINK = re.compile(r"\]\((?P<anchor>#[\w-]+)\)")
@@ -136,101 +133,66 @@ and [above](https://site/faq.html#b), training mode.'
     return SAME_PAGE_LINK.sub(lambda m: f"]({site}{page}.html{m['anchor']})", text)
 
 
-def helper_files(page: str) -> dict[str, str]:
-    """The files the first cell writes: the helpers the page and the reader's
-    report import, and the data they read, by path under ``FILES``."""
-    modules = {"__init__", "reader"}
-    todo = {"reader"}
-    while todo:
-        module = todo.pop()
-        new = imported_helpers(HELPERS / f"{module}.py") - modules
-        modules |= new
-        todo |= new
-    paths = {HELPERS / f"{module}.py" for module in modules}
-    paths |= set(execution_inputs(page))
-    return {path.relative_to(ROOT).as_posix(): compact(path) for path in sorted(paths)}
+def helpers_requirement() -> str:
+    """The helpers' wheel at the version of this checkout (snippets/pyproject.toml).
+
+    >>> helpers_requirement()
+    'keras-trainable-guide==...'
+    """
+    text = (SNIPPETS / "pyproject.toml").read_text(encoding="utf-8")
+    project = tomllib.loads(text)["project"]
+    return f"{project['name']}=={project['version']}"
 
 
-def compact(path: Path) -> str:
-    """A file's text; JSON without the spaces that indent it."""
-    text = path.read_text(encoding="utf-8")
-    if path.suffix == ".json":
-        return json.dumps(json.loads(text), separators=(",", ":"))
-    return text
-
-
-def stack_keras(versions: dict[str, str]) -> str:
-    """The version of the Keras a stack ran: Keras 3, or tf-keras on Keras 2's."""
-    for distribution in ("keras", "keras-nightly", "tf-keras"):
-        if distribution in versions:
-            return versions[distribution]
-    raise ValueError(f"no Keras in {versions}")
-
-
-def site_results(page: str, results: dict[str, dict]) -> dict:
-    """What the site found for the page's claims on every stack it ran."""
-    claim_ids = [c.claim_id for c in claims_in(snippet_path(page))]
-    return {
-        "claims": claim_ids,
-        "stacks": [
-            {
-                "id": stack_id,
-                "label": result["label"],
-                "keras": stack_keras(result["versions"]),
-                "backend": STACKS[stack_id].backend,
-                "versions": ", ".join(
-                    f"{name} {version}" for name, version in result["versions"].items()
-                ),
-                "claims": {
-                    claim_id: {"status": result["claims"][claim_id]["status"]}
-                    for claim_id in claim_ids
-                    if claim_id in result["claims"]
-                },
-            }
-            for stack_id, result in results.items()
-        ],
-    }
-
-
-def setup_cell(page: str, results: dict[str, dict]) -> nbformat.NotebookNode:
-    files = helper_files(page)
-    files[f"{HELPERS.relative_to(ROOT).as_posix()}/site_results.json"] = json.dumps(
-        site_results(page, results), sort_keys=True
-    )
+def setup_cell() -> nbformat.NotebookNode:
     source = "\n".join(
         [
-            "# Set-up: this page's helpers, written beside the notebook into",
-            f"# {FILES}/. They measure and check; the Keras you would copy is in",
-            "# the cells below. A claim that does not hold on your versions shows ✘,",
-            "# and the last cell compares them all with what the site found.",
+            "# @title Install this guide's helpers (they measure and check)",
+            "# No dependency: your Keras, TensorFlow and NumPy stay as they are.",
+            f"%pip install -q --no-deps {helpers_requirement()}",
             "import os",
-            "import sys",
-            "from pathlib import Path",
             "",
             'os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # TensorFlow, quiet',
-            f"FILES = {files!r}",
-            "for name, text in FILES.items():",
-            f'    path = Path("{FILES}", name)',
-            "    path.parent.mkdir(parents=True, exist_ok=True)",
-            '    path.write_text(text, encoding="utf-8")',
-            f'helpers = str(Path("{FILES}", "snippets").resolve())',
-            "sys.path.insert(0, helpers)",
-            "# The processes that a page starts find them too.",
-            'os.environ["PYTHONPATH"] = os.pathsep.join(',
-            '    [helpers, *filter(None, [os.environ.get("PYTHONPATH")])]',
-            ")",
             "from keras_guide.reader import start_reading",
             "",
+            "# A claim that does not hold on your versions shows ✘ and the notebook",
+            "# goes on; the last cell compares them all with what the site found.",
             "start_reading()",
         ]
     )
-    cell = nbformat.v4.new_code_cell(source)
-    # Collapsed in Jupyter and Colab: a reader opens it to read the helpers.
-    cell.metadata = {"jupyter": {"source_hidden": True}, "cellView": "form"}
-    return cell
+    return nbformat.v4.new_code_cell(source)
 
 
-def closing_cells() -> list[nbformat.NotebookNode]:
+def measuring_title(source: str) -> str:
+    """The title of a folded cell that measures: the claims it checks.
+
+    >>> measuring_title('claim("A-B", "One " "holds.", observed=1, expected=1)')
+    'Checks: One holds.'
+    >>> measuring_title('claim("A-B", "One.", observed=1, expected=1)\\n' * 2)
+    'Checks 2 claims: One. …'
+    >>> measuring_title('glue("rate", 0.5)')
+    'Shows the numbers the text names'
+    >>> measuring_title("from keras_guide.page import start_page")
+    "The guide's helpers this page uses"
+    """
+    statements = [
+        node.args[1].value
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "claim"
+        and len(node.args) > 1
+        and isinstance(node.args[1], ast.Constant)
+    ]
+    if len(statements) == 1:
+        return f"Checks: {statements[0]}"
+    if statements:
+        return f"Checks {len(statements)} claims: {statements[0]} …"
+    if "glue(" in source:
+        return "Shows the numbers the text names"
+    return "The guide's helpers this page uses"
+
+
+def closing_cells(page: str) -> list[nbformat.NotebookNode]:
     return [
         nbformat.v4.new_markdown_cell(
             "## Your versions\n\n"
@@ -238,7 +200,8 @@ def closing_cells() -> list[nbformat.NotebookNode]:
             "found on the Keras it ran that is nearest to yours."
         ),
         nbformat.v4.new_code_cell(
-            "from keras_guide.reader import claims_table\n\nclaims_table()"
+            "from keras_guide.reader import claims_table\n\n"
+            f'claims_table("{PAGES[page].prefix}")'
         ),
     ]
 
@@ -249,10 +212,9 @@ def published_notebook(
     site: str,
     glued: Callable[[str, str, str], str],
     scope: Callable[[str], str],
-    results: dict[str, dict],
 ) -> nbformat.NotebookNode:
     """The page's notebook for readers, with the build's outputs."""
-    cells = [setup_cell(page, results)]
+    cells = [setup_cell()]
     for cell in executed.cells:
         if cell.cell_type == "markdown":
             text = jupyter_markdown(cell.source, page, site, glued, scope)
@@ -267,8 +229,11 @@ def published_notebook(
         ]
         if tags := cell.metadata.get("tags"):
             code.metadata["tags"] = tags
+        if "measures" in cell.metadata:  # folded in Colab (a form) and Jupyter
+            code.source = f"# @title {measuring_title(cell.source)}\n{cell.source}"
+            code.metadata.update(cellView="form", jupyter={"source_hidden": True})
         cells.append(code)
-    cells += closing_cells()
+    cells += closing_cells(page)
     for number, cell in enumerate(cells):  # stable IDs: the repository keeps them
         cell.id = f"cell-{number}"
     notebook = nbformat.v4.new_notebook(cells=cells)

@@ -6,14 +6,14 @@ Each page runs in this process as ``guide_build.execute`` says, after the stack
 is prepared (``guide_build.prepare_stack``); the record keeps each claim's
 outcome, the glued values and the versions.
 
-One run on the site's stack serves the tests (it must give the build's glued
-values, and every claim must hold) and that stack's column of the claim matrix.
-The matrix runs the other stacks the same way, and the benchmark times it.
+The claim matrix runs each stack this way, the site's too (the tests compare the
+build's claims with that column), and so do the planted changes
+(``guide_build.records``); the benchmark times it.
 
 A run records, for each page, the digest of what executing it reads on that
 stack (``page_digest``): its code, the helpers it imports, the code that executes
-it, and the stack's pins. ``run_changed_pages`` runs again only the pages whose
-digest changed since a previous record; editing this module changes none.
+it, and the stack's pins. A record runs again only the pages whose digest
+changed (``changed_pages``); editing this module changes none.
 """
 
 from __future__ import annotations
@@ -32,18 +32,16 @@ from guide_build.execute import run_page
 from guide_build.inputs import execution_inputs
 from guide_build.pages import pinned
 from guide_build.prepare_stack import prepare
-from guide_build.sections import DOCS, ROOT, SNIPPETS, executed_pages, snippet_path
+from guide_build.sections import ROOT, SNIPPETS, executed_pages, snippet_path
 from keras_guide.stacks import (
     BACKENDS,
     HIDEABLE,
     KERAS_DISTRIBUTIONS,
-    SITE_STACK,
     STACKS,
 )
 
 # The environment of page code run outside Jupyter: quiet TensorFlow, no windows.
 QUIET_ENVIRONMENT = {"TF_CPP_MIN_LOG_LEVEL": "3", "MPLBACKEND": "Agg"}
-RUNS = DOCS / "_build" / "runs"
 # The code that executes a page outside Jupyter: a change to it re-runs every page.
 RUNNER = [
     ROOT / "guide_build" / name
@@ -138,33 +136,6 @@ def changed_pages(
         for page in pages
         if ran.get(page, {}).get("digest") != page_digest(page, stack_name, snippets)
     ]
-
-
-def run_changed_pages(
-    stack_name: str,
-    output: Path,
-    pages: list[str],
-    python: str = sys.executable,
-    snippets: Path = SNIPPETS,
-) -> dict:
-    """The run of ``pages`` on the site's environment, recorded in ``output``: the
-    pages whose digest changed since that record run again, the others are kept."""
-    record = None
-    if output.exists():
-        record = json.loads(output.read_text(encoding="utf-8"))
-    stale = changed_pages(record, stack_name, pages, snippets)
-    if stale:
-        fresh = run_in_subprocess(stack_name, output, stale, python)
-        kept = {page: record["pages"][page] for page in pages if page not in stale}
-        record = {**fresh, "pages": {**kept, **fresh["pages"]}}
-        write_record(output, record)
-    return {**record, "pages": {page: record["pages"][page] for page in pages}}
-
-
-def site_stack_run() -> dict:
-    """Every executed page run on the site's stack, in this environment; a page
-    runs again only when what it executes changed (docs/_build/runs/)."""
-    return run_changed_pages(SITE_STACK, RUNS / f"{SITE_STACK}.json", executed_pages())
 
 
 def write_record(path: Path, record: dict) -> None:

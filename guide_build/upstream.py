@@ -7,10 +7,10 @@ instead, unpinned, in fresh environments under ``.nox/upstream-<name>``:
 TensorFlow, Keras and tf-keras for Keras 2 and Keras 3 on TensorFlow and on
 PyTorch (torch stays pinned); JAX and Keras for Keras 3 on JAX; keras-nightly
 beside TensorFlow for the next Keras. It runs every claim there and compares
-each outcome with the committed matrix (``docs/_data/matrix/``). It prints every
-claim whose outcome changed, with the versions before and after, writes that
-report to ``docs/_build/upstream/report.md`` (and to the GitHub job summary when
-``GITHUB_STEP_SUMMARY`` is set), and fails when one changed.
+each outcome with the committed matrix (``snippets/keras_guide/results/``). It
+prints every claim whose outcome changed, with the versions before and after,
+writes that report to ``docs/_build/upstream/report.md`` (and to the GitHub job
+summary when ``GITHUB_STEP_SUMMARY`` is set), and fails when one changed.
 """
 
 from __future__ import annotations
@@ -57,7 +57,8 @@ def install(name: str, upstream: Upstream) -> str:
         for requirement in pinned(*upstream.kept)
         if requirement.partition("==")[0] not in upstream.newest
     ]
-    installs = [["install", "-e", str(ROOT), *kept, *upstream.newest]]
+    helpers = ["-e", str(ROOT / "snippets")]
+    installs = [["install", *helpers, "-e", str(ROOT), *kept, *upstream.newest]]
     if upstream.nightly:
         installs += [
             ["uninstall", "--yes", "keras"],

@@ -1,7 +1,7 @@
 """The code of the page "Keras 2, Keras 3 and the next Keras" (docs/keras_versions.md).
 
 The page reads the claim matrix that ``nox -s matrix`` records in
-docs/_data/matrix/; the tests fail when that record is stale.
+snippets/keras_guide/results/; the tests fail when that record is stale.
 Each ``# %% name`` section is one cell of the page.
 Run it outside Jupyter: ``python -m guide_build.run keras3-tf run.json keras_versions``.
 """

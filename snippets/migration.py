@@ -2,7 +2,7 @@
 
 The page is docs/migration.md. Its rows link to claims that other pages prove and
 that the claim matrix runs on every stack; this code checks, in the committed
-matrix (docs/_data/matrix/), that each row is still a difference.
+matrix (snippets/keras_guide/results/), that each row is still a difference.
 Each ``# %% name`` section is one cell of the page.
 Run it outside Jupyter: ``python -m guide_build.run keras3-tf run.json migration``.
 """

@@ -1,7 +1,7 @@
 """The code of the page "What changed in which Keras release" (docs/releases.md).
 
 The page reads the release sweep (``nox -s sweep``) and the claim matrix
-(``nox -s matrix``) that docs/_data/matrix/ records; the tests fail when that
+(``nox -s matrix``) that snippets/keras_guide/results/ records; the tests fail when that
 record was made with other code than today's.
 Each ``# %% name`` section is one cell of the page.
 """

@@ -16,7 +16,7 @@ start_page()
 
 # Every pin of pyproject.toml, with the extras that name it.
 pins: dict[str, tuple[Requirement, list[str]]] = {}
-for line in importlib.metadata.requires("keras-trainable-guide"):
+for line in importlib.metadata.requires("keras-trainable-guide-site"):
     pin = Requirement(line)
     if pin.specifier:  # not the extras that name other extras
         extra = str(pin.marker).split('"')[1] if pin.marker else "every stack"

@@ -8,16 +8,18 @@ site/test_matrix_current.py (``nox -s tests``) and ``nox -s matrix``.
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
-from guide_build import run
+from guide_build import matrix
 from guide_build.execute import run_page
 from guide_build.matrix import read_result, stale_pages
-from guide_build.pages import PAGES
+from guide_build.pages import PAGES, snippet_path
 from guide_build.prepare_stack import MAY_BE_MISSING
-from guide_build.run import RUNNER, page_digest, run_changed_pages
+from guide_build.run import RUNNER, page_digest
 from keras_guide.matrix import load_results
-from keras_guide.registry import all_claims
+from keras_guide.registry import all_claims, claims_in
 from keras_guide.stacks import SITE_STACK, STACKS
 
 STATUSES = {"holds", "differs", "not applicable", "error"}
@@ -179,32 +181,36 @@ def test_a_page_digest_depends_on_the_stack_and_not_on_the_prose_tooling(snippet
     assert names.isdisjoint({"run.py", "words.py", "upstream.py", "matrix.py"})
 
 
-def test_a_second_run_runs_again_only_the_pages_whose_code_changed(
-    snippets, tmp_path, monkeypatch
-):
-    ran = []
+def test_a_recording_is_the_same_whichever_way_it_ran(tmp_path, monkeypatch):
+    """Stacks run in parallel, in any order, alone or together (one job per stack
+    in GitHub's workflow): each stack's result depends on its own runs alone."""
+    stacks = ["keras2-tf", "keras3-jax", "keras3.4-tf"]
 
-    def run_in_subprocess(stack, output, pages, python):
-        ran.append(pages)
-        digests = {page: page_digest(page, stack, snippets) for page in pages}
-        record = {
-            "stack": stack,
-            "versions": {"keras": "3"},
-            "pages": {page: {"digest": d, "glue": {}} for page, d in digests.items()},
+    def run_on_stack(stack_name, output, pages):
+        time.sleep(0.01 * stacks[::-1].index(stack_name))  # finish out of order
+        claims = {
+            claim.claim_id: {"status": "holds", "observed": stack_name}
+            for page in pages
+            for claim in claims_in(snippet_path(page))
         }
-        run.write_record(output, record)
-        return record
+        return {
+            "versions": {"keras": stack_name},
+            "pages": {page: {"claims": claims} for page in pages},
+        }
 
-    monkeypatch.setattr(run, "run_in_subprocess", run_in_subprocess)
-    output = tmp_path / "runs" / "keras3-tf.json"
-
-    def second_run():
-        return run_changed_pages(
-            "keras3-tf", output, ["demo", "other"], "python", snippets
-        )
-
-    assert set(second_run()["pages"]) == {"demo", "other"}
-    assert second_run()["pages"].keys() == {"demo", "other"}
-    (snippets / "keras_guide" / "helper.py").write_text("X = 2\n")
-    assert set(second_run()["pages"]) == {"demo", "other"}
-    assert ran == [["demo", "other"], ["demo"]]
+    monkeypatch.setattr(matrix, "run_on_stack", run_on_stack)
+    monkeypatch.setattr(matrix, "read_result", lambda stack_name: None)
+    results = {}
+    for way, runs in {
+        "one at a time": [["--jobs", "1", *stacks]],
+        "in parallel": [["--jobs", "3", *stacks]],
+        "one job each": [[stack] for stack in stacks],
+    }.items():
+        monkeypatch.setattr(matrix, "FRESH", tmp_path / way)
+        for arguments in runs:
+            matrix.main(arguments)
+        results[way] = {
+            path.name: path.read_bytes() for path in (tmp_path / way).glob("*.json")
+        }
+    assert sorted(results["one at a time"]) == [f"{s}.json" for s in sorted(stacks)]
+    assert results["one at a time"] == results["in parallel"] == results["one job each"]

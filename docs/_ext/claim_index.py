@@ -9,7 +9,7 @@
   (``keras_guide.registry``) on the Claims page; a claim that no executed cell
   proved is a warning too.
 * Where a claim does not hold on every stack of the committed matrix and release
-  sweep (``docs/_data/matrix``), its scope, with Keras releases as ranges, is
+  sweep (``snippets/keras_guide/results``), its scope, with Keras releases as ranges, is
   shown in its badge, in the title of every link to it, and on the Claims page.
 
 The pages' code and the committed matrix are read from the config values

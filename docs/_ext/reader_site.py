@@ -40,7 +40,6 @@ from jupyter_cache import get_cache
 from markdownify import markdownify
 
 from guide_build.notebooks import notebook_pages, published_notebook
-from keras_guide.matrix import load_results
 
 COLAB = "https://colab.research.google.com/github"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -143,7 +142,6 @@ def offer_notebook(app, pagename, templatename, context, doctree) -> None:
         app.config.html_baseurl,
         glued_reference(app.config.html_baseurl, pagename),
         lambda claim_id: scope_text(scopes, claim_id),
-        load_results(Path(app.config.claim_matrix), group=None),
     )
     (Path(app.outdir) / "_sources").mkdir(exist_ok=True)
     nbformat.write(notebook, Path(app.outdir) / "_sources" / executed.name)

@@ -1,7 +1,7 @@
 """The claim matrix's committed results, as the page about versions shows them.
 
 ``nox -s matrix`` runs every claim of the other pages on each stack (see
-``guide_build.matrix``) and keeps the results in ``docs/_data/matrix/``, one
+``guide_build.matrix``) and keeps the results in ``keras_guide/results/``, one
 JSON file per stack. Each claim there holds, differs (the observed value is
 kept), is not applicable (the reason is kept) or errors (the message is kept).
 """
@@ -9,13 +9,14 @@ kept), is not applicable (the reason is kept) or errors (the message is kept).
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from keras_guide.stacks import BACKENDS, MATRIX_RESULTS, STACKS
 from keras_guide.versions import COMPARES_WITH_KERAS_2
 
 if TYPE_CHECKING:
+    from importlib.resources.abc import Traversable
+
     import pandas as pd
 
 SYMBOLS = {
@@ -27,7 +28,7 @@ SYMBOLS = {
 
 
 def load_results(
-    folder: Path = MATRIX_RESULTS, group: str | None = "matrix"
+    folder: Traversable = MATRIX_RESULTS, group: str | None = "matrix"
 ) -> dict[str, dict]:
     """The committed results of every stack of a group (None: of every group),
     in the order of the stack table."""

@@ -1,27 +1,27 @@
 """What a page's notebook tells a reader who runs it on their own versions.
 
-The notebook's first cell calls ``start_reading()``: from then on each claim
-shows whether it holds on the reader's versions, without stopping. Its last cell
-shows ``claims_table()``: every claim of the page, its outcome here, and what the
-site found on the stack it ran that is nearest to the reader's. The site's
-results travel with the notebook, in ``site_results.json`` beside this module.
-No page imports this module, so it re-executes none.
+The notebook's first cell installs this package and calls ``start_reading()``:
+from then on each claim shows whether it holds on the reader's versions, without
+stopping. Its last cell shows ``claims_table(prefix)``: every claim of the page
+(their IDs start with the prefix), its outcome here, and what the site found on
+the stack it ran that is nearest to the reader's. The site's results are this
+package's data (``keras_guide/results/``). No page imports this module, so it
+re-executes none.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
-import json
 import os
-from pathlib import Path
 
 import pandas as pd
 from IPython import get_ipython
 
 from keras_guide.claims import DifferingClaim, report_claims
+from keras_guide.matrix import load_results
+from keras_guide.stacks import SITE_STACK, STACKS
 from keras_guide.versions import stack_versions
 
-SITE_RESULTS = Path(__file__).with_name("site_results.json")
 _outcomes: dict[str, dict[str, str]] = {}
 
 
@@ -58,48 +58,60 @@ def installed_keras() -> tuple[str, str]:
     return keras.__version__, keras.backend.backend()
 
 
-def nearest_stack(stacks: list[dict], version: str, backend: str) -> dict:
+def stack_keras(versions: dict[str, str]) -> str:
+    """The version of the Keras a stack ran: Keras 3, or tf-keras on Keras 2's."""
+    for distribution in ("keras", "keras-nightly", "tf-keras"):
+        if distribution in versions:
+            return versions[distribution]
+    raise ValueError(f"no Keras in {versions}")
+
+
+def nearest_stack(results: dict[str, dict], version: str, backend: str) -> str:
     """The stack the site ran that is nearest to a Keras version and backend: the
     same Keras major release and backend if it ran one, then the closest minor
     release (the newer of two as close).
 
-    >>> stacks = [
-    ...     {"label": "Keras 2", "keras": "2.21.0", "backend": "tensorflow"},
-    ...     {"label": "Keras 3.10", "keras": "3.10.0", "backend": "tensorflow"},
-    ...     {"label": "Keras 3.12", "keras": "3.12.4", "backend": "tensorflow"},
-    ...     {"label": "JAX", "keras": "3.15.1", "backend": "jax"},
-    ... ]
-    >>> nearest_stack(stacks, "3.11.0", "tensorflow")["label"]
-    'Keras 3.12'
-    >>> nearest_stack(stacks, "3.9.2", "jax")["label"]
-    'JAX'
-    >>> nearest_stack(stacks, "2.15.0", "tensorflow")["label"]
-    'Keras 2'
+    >>> results = {
+    ...     "keras2-tf": {"versions": {"tf-keras": "2.21.0"}},
+    ...     "keras3.10-tf": {"versions": {"keras": "3.10.0"}},
+    ...     "keras3.12-tf": {"versions": {"keras": "3.12.4"}},
+    ...     "keras3-jax": {"versions": {"keras": "3.15.1"}},
+    ... }
+    >>> nearest_stack(results, "3.11.0", "tensorflow")
+    'keras3.12-tf'
+    >>> nearest_stack(results, "3.9.2", "jax")
+    'keras3-jax'
+    >>> nearest_stack(results, "2.15.0", "tensorflow")
+    'keras2-tf'
     """
     major, minor = release(version)
 
-    def distance(stack):
-        stack_major, stack_minor = release(stack["keras"])
+    def distance(stack_id):
+        stack_major, stack_minor = release(stack_keras(results[stack_id]["versions"]))
         return (
             stack_major != major,
-            stack["backend"] != backend,
+            STACKS[stack_id].backend != backend,
             abs(stack_minor - minor),
             -stack_minor,
         )
 
-    return min(stacks, key=distance)
+    return min(results, key=distance)
 
 
-def claims_table() -> pd.DataFrame:
-    """Each claim of the page: its outcome on your versions, and the site's on
-    the nearest stack it ran."""
-    site = json.loads(SITE_RESULTS.read_text(encoding="utf-8"))
-    nearest = nearest_stack(site["stacks"], *installed_keras())
+def claims_table(prefix: str) -> pd.DataFrame:
+    """Each claim of the page (its ID starts with ``prefix``): its outcome on
+    your versions, and the site's on the nearest stack it ran."""
+    results = load_results(group=None)
+    stack_id = nearest_stack(results, *installed_keras())
+    nearest = results[stack_id]
+    versions = ", ".join(f"{name} {v}" for name, v in nearest["versions"].items())
     print(f"Your versions: {stack_versions()}")
-    print(f"The nearest the site ran: {nearest['label']} ({nearest['versions']})")
+    print(f"The nearest the site ran: {nearest['label']} ({versions})")
+    recorded = [c for c in results[SITE_STACK]["claims"] if c.startswith(f"{prefix}-")]
+    ran = [c for c in _outcomes if c.startswith(f"{prefix}-")]
     not_run = {"status": "not run"}
     rows = {}
-    for claim_id in site["claims"]:
+    for claim_id in dict.fromkeys([*ran, *recorded]):
         here = _outcomes.get(claim_id, not_run)
         differs = here["status"] == "differs"
         rows[claim_id] = {

@@ -14,7 +14,7 @@ stack with no extras are the site's (the ``site`` extra).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
+from importlib import resources
 
 from keras_guide.versions import BACKENDS, KERAS_DISTRIBUTIONS
 
@@ -157,5 +157,6 @@ SWEEP = (
 STACKS = {stack.id: stack for stack in (*MATRIX, *SWEEP)}
 # The stack the site is built on, whose every claim must hold.
 SITE_STACK = "keras3-tf"
-# Each stack's committed results: one JSON file per stack (``nox -s matrix``).
-MATRIX_RESULTS = Path(__file__).resolve().parents[2] / "docs" / "_data" / "matrix"
+# Each stack's committed results: one JSON file per stack (``nox -s matrix``),
+# package data of the helpers' wheel.
+MATRIX_RESULTS = resources.files(__package__) / "results"

@@ -1,15 +1,13 @@
 """Fixtures of the tests of the built site; what they read lives in ``site_files``.
 
-These tests read what the build wrote and executed; they never re-execute a
-page in Jupyter. ``nox -s tests`` builds the site first. The second run of every
-page (``site_run``) runs outside Jupyter, and the browser tests serve the built
-site on localhost and open it in the distribution's Chromium (``chromium``).
+These tests read what the build wrote and executed; they execute no page.
+``nox -s tests`` builds the site first. The browser tests serve the built site
+on localhost and open it in the distribution's Chromium (``chromium``).
 """
 
 from __future__ import annotations
 
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -20,7 +18,6 @@ from playwright.sync_api import Page, sync_playwright
 from site_files import HTML, SITE_PATH, built_pages, executed_pages
 
 from guide_build.chromium import MISSING, find_chromium
-from guide_build.run import site_stack_run
 
 CHROMIUM = find_chromium()  # nox installs it first where it can
 # What Chromium needs to run headless as root, without calling home.
@@ -44,20 +41,6 @@ def page(request) -> str:
 @pytest.fixture(params=built_pages())
 def built_page(request) -> str:
     return request.param
-
-
-def pytest_collection_modifyitems(session, config, items) -> None:
-    """Start the second run of every page as soon as a test will need it, so that
-    it runs while the browser tests do."""
-    if any("site_run" in item.fixturenames for item in items):
-        config.site_run = ThreadPoolExecutor(1).submit(site_stack_run)
-
-
-@pytest.fixture(scope="session")
-def site_run(pytestconfig) -> dict:
-    """Every page's code run once more, outside Jupyter, on the site's stack
-    (reused while the code is unchanged; ``nox -s matrix`` reuses it too)."""
-    return pytestconfig.site_run.result()
 
 
 class DeployedSite(SimpleHTTPRequestHandler):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import xml.etree.ElementTree as ElementTree
 
+import nbformat
 from fontTools.ttLib import TTFont
 from reader_site import ICON_CLASS, ICON_RULE, page_as_markdown
 from site_files import (
@@ -17,7 +18,8 @@ from site_files import (
     proved_claims,
 )
 
-from guide_build.notebooks import notebook_pages
+from guide_build.notebooks import helpers_requirement, notebook_pages
+from guide_build.pages import PAGES
 
 
 def site_url() -> str:
@@ -101,8 +103,33 @@ def test_every_page_that_proves_claims_offers_its_notebook_with_the_builds_outpu
             for cell in code_cells(page)
         ]
         assert [cell["outputs"] for cell in code[1:-1]] == shown, page
-        assert "start_reading()" in "".join(code[0]["source"]), page
-        assert "claims_table()" in "".join(code[-1]["source"]), page
+        assert f'claims_table("{PAGES[page].prefix}")' in "".join(code[-1]["source"])
+
+
+def test_a_notebooks_first_cell_installs_the_helpers_wheel_and_nothing_else():
+    """One titled cell under 1 KB: the pinned wheel, then the reader's report; no
+    helper source or data travels in the notebook."""
+    for page in notebook_pages():
+        notebook = nbformat.read(HTML / "_sources" / f"{page}.ipynb", as_version=4)
+        first = notebook.cells[0]
+        assert first.source.startswith("# @title "), page
+        assert len(first.source.encode()) < 1024, page
+        assert f"%pip install -q --no-deps {helpers_requirement()}\n" in first.source
+        assert first.source.rstrip().endswith("start_reading()"), page
+        assert "def " not in first.source and "FILES" not in first.source, page
+
+
+def test_a_notebooks_measuring_cells_are_folded_and_titled_with_what_they_check():
+    """The cells that measure (their ``claim`` and ``glue`` calls) are folded
+    in Colab, titled with what they check; the cells of Keras are not."""
+    for page in notebook_pages():
+        notebook = nbformat.read(HTML / "_sources" / f"{page}.ipynb", as_version=4)
+        offered = [c for c in notebook.cells[1:-1] if c.cell_type == "code"]
+        for built, cell in zip(code_cells(page), offered, strict=True):
+            folded = cell.metadata.get("cellView") == "form"
+            assert folded == ("measures" in built["metadata"]), (page, cell.source)
+            if "claim(" in built["source"] and folded:
+                assert cell.source.startswith("# @title Checks"), page
 
 
 def test_every_page_that_proves_claims_opens_its_notebook_in_colab():

@@ -107,6 +107,12 @@ def lint(session):
         "vendor.readthedocs",
         ".readthedocs.yaml",
     )
+    session.run(
+        "check-jsonschema",
+        "--builtin-schema",
+        "vendor.dependabot",
+        ".github/dependabot.yml",
+    )
 
 
 def build(session):

@@ -29,19 +29,23 @@ extensions = [
     "page_meta",
     "page_toctree",
     "reader_release",
+    "page_per_process",
 ]
-exclude_patterns = ["_build", "_data", "_ext", "_ipython", "**/.ipynb_checkpoints"]
+exclude_patterns = ["_build", "_ext", "_ipython", "**/.ipynb_checkpoints"]
 nitpicky = True
 
 # --- The site readers see ----------------------------------------------------
-# Where the site is deployed: GitHub Pages' workflow sets GUIDE_SITE_URL (a
-# sub-path such as /keras-trainable-guide/), Read the Docs tells its builds. The
-# canonical links, OpenGraph, the sitemap and the 404 page's links use it. A local
-# build links to Read the Docs, but serves its 404 page from the site's root.
+# One canonical host, GitHub Pages, which makes no request to another host. Its
+# workflow sets GUIDE_SITE_URL (a fork's Pages, under its own sub-path); the
+# canonical links, OpenGraph, the sitemap and the notebooks' links use it. Read
+# the Docs builds a mirror, whose pages name the canonical URL; it tells its
+# builds where it serves them, for the 404 page's links. A local build serves its
+# 404 page from the site's root.
+CANONICAL_URL = "https://keras-trainable-guide.github.io/keras-trainable-guide/"
 DEPLOYED_URL = os.environ.get("GUIDE_SITE_URL") or os.environ.get(
     "READTHEDOCS_CANONICAL_URL"
 )
-html_baseurl = DEPLOYED_URL or "https://keras-trainable-guide.readthedocs.io/en/latest/"
+html_baseurl = os.environ.get("GUIDE_SITE_URL") or CANONICAL_URL
 # The repository: its files are linked, and each page's "Open in Colab" opens
 # notebooks/<page>.ipynb from it. A fork sets GUIDE_REPOSITORY_URL (GitHub Pages'
 # workflow does); Read the Docs tells its builds.
@@ -93,7 +97,7 @@ copybutton_selector = "div:not(.output) > div.highlight > pre"
 copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True
 
-notfound_urls_prefix = urlsplit(html_baseurl).path if DEPLOYED_URL else "/"
+notfound_urls_prefix = urlsplit(DEPLOYED_URL).path if DEPLOYED_URL else "/"
 
 myst_enable_extensions = ["dollarmath", "amsmath", "colon_fence", "deflist"]
 myst_heading_anchors = 3

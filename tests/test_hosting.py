@@ -7,7 +7,10 @@ check-jsonschema); these tests check what the guide needs of them.
 from __future__ import annotations
 
 import json
+import os
 import re
+import runpy
+import sys
 
 import yaml
 
@@ -72,16 +75,66 @@ def test_ci_runs_the_ci_command_and_the_lean_install_check():
     assert {"push", "pull_request"} <= set(triggers("ci.yml"))
 
 
-def test_ci_caches_miss_when_a_pin_or_a_snippet_changes():
+def cache_steps(name: str) -> list[dict]:
+    return [
+        step["with"]
+        for job in workflow(name)["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses", "").startswith("actions/cache@")
+    ]
+
+
+def test_pip_caches_miss_when_a_pin_changes_and_a_prose_edit_executes_nothing():
+    """jupyter-cache keys each page on its cells and on what its execution reads
+    (``snippet_cells``), so the newest cache is always safe to start from: a
+    prose edit restores it and re-executes nothing."""
     for name in ("ci.yml", "pages.yml"):
-        for job in workflow(name)["jobs"].values():
-            for step in job["steps"]:
-                if step.get("uses", "").startswith("actions/cache@"):
-                    key = step["with"]["key"]
-                    assert "hashFiles('pyproject.toml'" in key, key
-                    if "jupyter_cache" in step["with"]["path"]:
-                        assert "'snippets/**'" in key, key
-                    assert "restore-keys" not in step["with"], key
+        caches = {cache["path"]: cache for cache in cache_steps(name)}
+        pip = caches["~/.cache/pip"]
+        assert pip["key"] == "pip-${{ hashFiles('pyproject.toml') }}"
+        assert "restore-keys" not in pip
+        execution = caches["docs/_build/.jupyter_cache"]
+        assert execution["key"] == "jupyter-${{ github.sha }}"
+        assert execution["restore-keys"] == "jupyter-"
+
+
+def every_job() -> list[tuple[str, str, dict]]:
+    return [
+        (path.name, name, job)
+        for path in sorted(WORKFLOWS.glob("*.yml"))
+        for name, job in workflow(path.name)["jobs"].items()
+    ]
+
+
+def test_every_job_has_a_time_limit():
+    """A hung kernel stops at the limit, not after GitHub's six hours."""
+    for file, name, job in every_job():
+        assert 0 < job.get("timeout-minutes", 0) <= 60, (file, name)
+
+
+def test_the_record_workflow_runs_one_job_per_stack_of_the_table():
+    jobs = workflow("record.yml")["jobs"]
+    assert "from keras_guide.stacks import STACKS" in commands(jobs["stacks"])
+    stack = jobs["stack"]
+    assert stack["strategy"]["matrix"]["stack"] == (
+        "${{ fromJSON(needs.stacks.outputs.stacks) }}"
+    )
+    assert stack["strategy"]["fail-fast"] is False
+    assert 'nox -s matrix -- --update "$STACK"' in commands(stack)
+    assert "nox -s record" in commands(jobs["records"])
+    assert {"workflow_dispatch"} == set(triggers("record.yml"))
+
+
+def test_dependabot_keeps_the_pinned_actions_current():
+    config = yaml.safe_load(
+        (ROOT / ".github" / "dependabot.yml").read_text(encoding="utf-8")
+    )
+    (update,) = config["updates"]
+    assert update["package-ecosystem"] == "github-actions"
+    for _, _, job in every_job():
+        for step in job["steps"]:
+            if "uses" in step:
+                assert re.search(r"@[0-9a-f]{40}$", step["uses"]), step["uses"]
 
 
 def test_pages_builds_for_the_deployed_sub_path_and_tests_it_there():
@@ -116,3 +169,43 @@ def test_the_upstream_check_reports_a_claim_whose_outcome_changed():
     (line,) = compare("keras3-tf", {"pages": {"page": {"claims": claims}}})
     assert line.startswith("KNOBS-FROZEN-BN-INFERENCE: {")
     assert line.endswith("-> {'status': 'differs', 'observed': 'False'}")
+
+
+def site_configuration(monkeypatch, **environment) -> dict:
+    """docs/conf.py as a build with ``environment`` reads it; what it sets in
+    this process is undone after the test."""
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    for name in ("TF_CPP_MIN_LOG_LEVEL", "IPYTHONDIR"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+    for name in ("GUIDE_SITE_URL", "READTHEDOCS_CANONICAL_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "docs" / "conf.py"))
+
+
+def test_one_canonical_host_and_each_host_serves_its_404_page(monkeypatch):
+    """GitHub Pages is canonical (it makes no request to another host); Read the
+    Docs serves a mirror whose pages name it, and its own 404 page."""
+    pages = "https://keras-trainable-guide.github.io/keras-trainable-guide/"
+    local = site_configuration(monkeypatch)
+    assert (local["html_baseurl"], local["notfound_urls_prefix"]) == (pages, "/")
+    rtd = site_configuration(
+        monkeypatch,
+        READTHEDOCS_CANONICAL_URL="https://keras-trainable-guide.readthedocs.io/en/latest/",
+    )
+    assert (rtd["html_baseurl"], rtd["notfound_urls_prefix"]) == (pages, "/en/latest/")
+    fork = "https://someone.github.io/fork/"
+    forked = site_configuration(monkeypatch, GUIDE_SITE_URL=fork)
+    assert (forked["html_baseurl"], forked["notfound_urls_prefix"]) == (fork, "/fork/")
+
+
+def test_a_version_tag_publishes_the_tested_wheel_with_trusted_publishing():
+    assert triggers("release.yml") == {"push": {"tags": ["v*"]}}
+    jobs = workflow("release.yml")["jobs"]
+    assert "snippets/pyproject.toml" in commands(jobs["wheel"])
+    assert "nox -s wheel unit -- tests/test_wheel.py" in commands(jobs["wheel"])
+    publish = jobs["publish"]
+    assert publish["permissions"] == {"id-token": "write"}
+    assert publish["steps"][-1]["uses"].startswith("pypa/gh-action-pypi-publish@")
+    assert "with" not in publish["steps"][-1]  # no token: PyPI trusts the workflow

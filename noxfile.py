@@ -10,9 +10,9 @@
     nox -s tests       build the site and the wheel, then every test: the unit tests,
                        the built site against the claim matrix's record, the
                        records of the planted behaviour changes, the readers'
-                       notebooks and the blocks, and the browser tests in Debian's Chromium
-                       (installed with apt-get when missing). Each page executes
-                       once, in the build.
+                       notebooks and the blocks, and the browser tests in Debian's
+                       Chromium (installed with apt-get when missing). Each page
+                       executes once, in the build.
     nox -s record      run the planted changes, the readers' notebooks and the
                        blocks the prose gives whole whose record (tests/records/)
                        was made with other code, and rewrite it

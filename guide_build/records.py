@@ -14,6 +14,10 @@ Two kinds of run prove what the build cannot, and each takes a page's time:
 * ``blocks``: a block of code the prose gives whole (``{snippet-block}``, the
   landing page's recipe), run alone in a new Python, as a reader pastes it.
 
+With ``--update``, it also keeps the digest of the wheel's content under its
+version (``tests/records/wheel.json``) and stops when the helpers changed under a
+version already recorded: a published version holds one content.
+
 Their outcomes are kept in ``tests/records/<kind>.json``, each with the digest of
 what it ran: the page's code, the helpers it imports, the runner and the pins
 (``guide_build.run.page_digest``), and the planted code or the notebook and the
@@ -42,7 +46,7 @@ from pathlib import Path
 import nbformat
 
 from guide_build.copyable import joined_sections, snippet_blocks
-from guide_build.notebooks import PUBLISHED, notebook_pages
+from guide_build.notebooks import PUBLISHED, helpers_requirement, notebook_pages
 from guide_build.pages import ROOT, SNIPPETS
 from guide_build.planted import DROPOUT_ALWAYS_DROPS, PLANTED
 from guide_build.run import (
@@ -94,6 +98,28 @@ def wheel_code() -> bytes:
     """The code of the helpers' wheel, which a notebook's first cell installs."""
     helpers = sorted((SNIPPETS / "keras_guide").glob("*.py"))
     return b"\0".join(path.name.encode() + path.read_bytes() for path in helpers)
+
+
+def wheel_content() -> str:
+    """The digest of what the wheel holds: its code and the site's results."""
+    results = sorted((SNIPPETS / "keras_guide" / "results").glob("*.json"))
+    data = b"\0".join(path.name.encode() + path.read_bytes() for path in results)
+    return digest_of(wheel_code(), data)
+
+
+def record_wheel_version() -> str:
+    """Keep the digest of the wheel's content under its version in
+    ``tests/records/wheel.json``: a version, once published, holds one content."""
+    version = helpers_requirement().split("==")[1]
+    versions = read_record("wheel")
+    if versions.get(version, wheel_content()) != wheel_content():
+        raise SystemExit(
+            f"the helpers changed since version {version} was recorded: bump the "
+            "version in snippets/pyproject.toml"
+        )
+    versions[version] = wheel_content()
+    write_record("wheel", versions)
+    return version
 
 
 def run_planted(code: str, page: str) -> dict:
@@ -279,12 +305,15 @@ def update(kind: str, jobs: int) -> list[str]:
     record = {k: v for k, v in read_record(kind).items() if k in keys}
     for entry, outcome in zip(todo, outcomes):
         record[entry.key] = {"digest": entry.digest, "outcome": outcome}
+    write_record(kind, record)
+    return [entry.key for entry in todo]
+
+
+def write_record(kind: str, record: dict) -> None:
     RECORDS.mkdir(parents=True, exist_ok=True)
     (RECORDS / f"{kind}.json").write_text(
-        json.dumps(dict(sorted(record.items())), indent=1, sort_keys=True) + "\n",
-        encoding="utf-8",
+        json.dumps(record, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
-    return [entry.key for entry in todo]
 
 
 def main(arguments: list[str]) -> int:
@@ -294,6 +323,8 @@ def main(arguments: list[str]) -> int:
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     options = parser.parse_args(arguments)
     current = True
+    if options.update:
+        print(f"wheel: version {record_wheel_version()} holds today's helpers")
     for kind in options.kinds or KINDS:
         if options.update:
             ran = update(kind, options.jobs)

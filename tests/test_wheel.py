@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from guide_build import records
 from guide_build.notebooks import helpers_requirement
 from guide_build.pages import ROOT
 from keras_guide.stacks import MATRIX_RESULTS, STACKS
@@ -79,3 +80,16 @@ def test_the_wheel_installs_and_reads_its_results_in_an_empty_environment(
         str(len(STACKS)),
         "Keras 3 on TensorFlow\n",
     ]
+
+
+def test_a_version_of_the_helpers_holds_one_content():
+    """Readers' notebooks install the wheel by its version: a change of the
+    helpers or of the site's results needs a new version, which `nox -s record`
+    records (tests/records/wheel.json)."""
+    version = helpers_requirement().split("==")[1]
+    recorded = records.read_record("wheel")
+    assert version in recorded, "run `nox -s record` and commit tests/records/"
+    assert recorded[version] == records.wheel_content(), (
+        f"the helpers changed since {version}: bump the version in "
+        "snippets/pyproject.toml, then run `nox -s record`"
+    )

@@ -76,6 +76,8 @@ class Page:
     prefix: str | None  # every claim it proves has an ID that starts PREFIX-
     # Proves its claims from the committed matrix, so the matrix does not run it.
     reads_matrix: bool = False
+    # Trains models for minutes: the build starts executing it first.
+    long: bool = False
 
 
 # Every page, in the order of the navigation.
@@ -89,8 +91,8 @@ PAGES = {
         Page("inside_batchnorm", "learn", "lesson", "BN"),
         Page("where_training_comes_from", "learn", "lesson", "SOURCE"),
         Page("trainable_in_depth", "learn", "lesson", "TRAINABLE"),
-        Page("fine_tuning", "learn", "lesson", "FINETUNE"),
-        Page("applications", "practice", "chapter", "APPS"),
+        Page("fine_tuning", "learn", "lesson", "FINETUNE", long=True),
+        Page("applications", "practice", "chapter", "APPS", long=True),
         Page("feature_extraction", "practice", "chapter", "FEATURES"),
         Page("mixed_precision", "practice", "chapter", "MIXED"),
         Page("synchronized_batchnorm", "practice", "chapter", "SYNC"),

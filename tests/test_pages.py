@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import re
 
+from page_per_process import one_page_per_task
+
 from guide_build.pages import (
     DOCS,
     KINDS,
@@ -70,3 +72,12 @@ def test_the_readme_lists_the_pages_in_the_order_of_the_table():
         for name in re.findall(r"`(\w+)`", row.split(" | ")[0])
     ]
     assert listed == [*PAGES]
+
+
+def test_the_build_starts_the_long_pages_first_one_page_per_task():
+    """Sphinx reads a task per process; MyST-NB executes a page while reading it."""
+    long = [page for page in PAGES if PAGES[page].long]
+    assert long == ["fine_tuning", "applications"]
+    tasks = one_page_per_task(list(PAGES), nproc=2)
+    assert tasks[: len(long)] == [[page] for page in long]
+    assert sorted(task for (task,) in tasks) == sorted(PAGES)

@@ -138,7 +138,7 @@ def docs_live(session):
 def unit(session):
     install(session, "site", "docs", "test")
     build_wheel(session)
-    session.run("pytest", "-n", "auto", "--ignore=tests/site", *session.posargs)
+    session.run("pytest", "--ignore=tests/site", *session.posargs)
 
 
 @nox.session

@@ -214,6 +214,12 @@ def closing_output(executed: nbformat.NotebookNode) -> str:
     )
 
 
+def notebook_code(notebook: nbformat.NotebookNode) -> str:
+    """What a notebook runs: its code cells. Its prose runs nothing, so a prose
+    edit leaves its record current."""
+    return "\0".join(c.source for c in notebook.cells if c.cell_type == "code")
+
+
 def published(page: str) -> nbformat.NotebookNode:
     return nbformat.read(PUBLISHED / f"{page}.ipynb", as_version=4)
 
@@ -227,8 +233,8 @@ def with_planted_change(page: str, code: str) -> nbformat.NotebookNode:
 
 def notebook_entries() -> list[Entry]:
     def digest(page: str, planted: str = "") -> str:
-        notebook = (PUBLISHED / f"{page}.ipynb").read_bytes()
-        return digest_of(page_digest(page, SITE_STACK), notebook, wheel_code(), planted)
+        code = notebook_code(published(page))
+        return digest_of(page_digest(page, SITE_STACK), code, wheel_code(), planted)
 
     page, code = PLANTED_NOTEBOOK
     return [

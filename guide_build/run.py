@@ -107,9 +107,9 @@ def run_in_subprocess(
 ) -> dict:
     """Run pages in a fresh interpreter with the stack's environment; its results.
 
-    ``prelude`` is code run first, in that interpreter: the mutation tests plant
-    a change of Keras's behaviour with it. ``overlay`` is a folder of packages
-    that come before those of the interpreter's environment.
+    ``prelude`` is code run first, in that interpreter: a change of Keras's
+    behaviour planted before the page (``guide_build.planted``). ``overlay`` is a
+    folder of packages that come before those of the interpreter's environment.
     """
     environment = {**os.environ, **QUIET_ENVIRONMENT, **STACKS[stack_name].environment}
     if overlay is not None:

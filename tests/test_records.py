@@ -114,3 +114,19 @@ def test_a_notebook_record_goes_stale_when_the_wheels_code_changes(monkeypatch):
     monkeypatch.setattr(records, "wheel_code", lambda: b"edited")
     after = {e.key: e.digest for e in records.entries("notebooks")}
     assert all(before[key] != after[key] for key in before)
+
+
+def test_a_notebook_record_outlives_a_prose_edit_but_not_a_code_edit(monkeypatch):
+    notebook = records.published("faq")
+    prose = next(cell for cell in notebook.cells if cell.cell_type == "markdown")
+    code = next(cell for cell in notebook.cells[1:] if cell.cell_type == "code")
+
+    def faq_digest() -> str:
+        return next(e.digest for e in records.entries("notebooks") if e.key == "faq")
+
+    before = faq_digest()
+    monkeypatch.setattr(records, "published", lambda page: notebook)
+    prose.source += " Edited."
+    assert faq_digest() == before
+    code.source += "\nprint('edited')"
+    assert faq_digest() != before

@@ -200,7 +200,7 @@ Layer.get_config = get_config_without_trainable
 # release would change Keras there too: the change goes into a sitecustomize
 # module on PYTHONPATH, which every Python process this one starts imports.
 SYNCHRONIZED_IGNORED = '''
-import os, tempfile
+import atexit, os, shutil, tempfile
 PATCH = """
 import keras
 moments = keras.layers.BatchNormalization._moments
@@ -212,7 +212,8 @@ def moments_without_sync(self, inputs, mask):
         self.synchronized = synchronized
 keras.layers.BatchNormalization._moments = moments_without_sync
 """
-folder = tempfile.mkdtemp(prefix="mutation-synchronized-bn-")
+folder = tempfile.mkdtemp(prefix="planted-synchronized-bn-")
+atexit.register(shutil.rmtree, folder, True)  # when the page's run ends
 with open(os.path.join(folder, "sitecustomize.py"), "w") as file:
     file.write(PATCH)
 os.environ["PYTHONPATH"] = os.pathsep.join(

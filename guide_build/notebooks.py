@@ -133,15 +133,21 @@ and [above](https://site/faq.html#b), training mode.'
     return SAME_PAGE_LINK.sub(lambda m: f"]({site}{page}.html{m['anchor']})", text)
 
 
-def helpers_requirement() -> str:
-    """The helpers' wheel at the version of this checkout (snippets/pyproject.toml).
+def helpers_project() -> tuple[str, str]:
+    """The helpers' wheel's name and version in this checkout
+    (snippets/pyproject.toml).
 
-    >>> helpers_requirement()
-    'keras-trainable-guide==...'
+    >>> helpers_project()
+    ('keras-trainable-guide', '...')
     """
     text = (SNIPPETS / "pyproject.toml").read_text(encoding="utf-8")
     project = tomllib.loads(text)["project"]
-    return f"{project['name']}=={project['version']}"
+    return project["name"], project["version"]
+
+
+def helpers_requirement() -> str:
+    """What a notebook's first cell installs: the helpers at that version."""
+    return "==".join(helpers_project())
 
 
 def setup_cell() -> nbformat.NotebookNode:

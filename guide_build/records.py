@@ -46,8 +46,8 @@ from pathlib import Path
 import nbformat
 
 from guide_build.copyable import joined_sections, snippet_blocks
-from guide_build.notebooks import PUBLISHED, helpers_requirement, notebook_pages
-from guide_build.pages import ROOT, SNIPPETS
+from guide_build.notebooks import PUBLISHED, helpers_project, notebook_pages
+from guide_build.pages import ROOT
 from guide_build.planted import DROPOUT_ALWAYS_DROPS, PLANTED
 from guide_build.run import (
     QUIET_ENVIRONMENT,
@@ -56,7 +56,7 @@ from guide_build.run import (
     stack_requirements,
 )
 from guide_build.venvs import without_the_project
-from keras_guide.stacks import SITE_STACK
+from keras_guide.stacks import MATRIX_RESULTS, SITE_STACK
 
 RECORDS = ROOT / "tests" / "records"
 WHEELS = ROOT / "dist"
@@ -94,23 +94,24 @@ def digest_of(*parts: str | bytes) -> str:
     return digest.hexdigest()[:16]
 
 
+def named_contents(paths) -> bytes:
+    return b"\0".join(path.name.encode() + path.read_bytes() for path in sorted(paths))
+
+
 def wheel_code() -> bytes:
     """The code of the helpers' wheel, which a notebook's first cell installs."""
-    helpers = sorted((SNIPPETS / "keras_guide").glob("*.py"))
-    return b"\0".join(path.name.encode() + path.read_bytes() for path in helpers)
+    return named_contents(MATRIX_RESULTS.parent.glob("*.py"))
 
 
 def wheel_content() -> str:
     """The digest of what the wheel holds: its code and the site's results."""
-    results = sorted((SNIPPETS / "keras_guide" / "results").glob("*.json"))
-    data = b"\0".join(path.name.encode() + path.read_bytes() for path in results)
-    return digest_of(wheel_code(), data)
+    return digest_of(wheel_code(), named_contents(MATRIX_RESULTS.glob("*.json")))
 
 
 def record_wheel_version() -> str:
     """Keep the digest of the wheel's content under its version in
     ``tests/records/wheel.json``: a version, once published, holds one content."""
-    version = helpers_requirement().split("==")[1]
+    _, version = helpers_project()
     versions = read_record("wheel")
     if versions.get(version, wheel_content()) != wheel_content():
         raise SystemExit(

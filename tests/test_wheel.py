@@ -13,14 +13,14 @@ from pathlib import Path
 import pytest
 
 from guide_build import records
-from guide_build.notebooks import helpers_requirement
+from guide_build.notebooks import helpers_project
 from guide_build.pages import ROOT
 from keras_guide.stacks import MATRIX_RESULTS, STACKS
 
 
 @pytest.fixture(scope="module")
 def wheel():
-    name, version = helpers_requirement().split("==")
+    name, version = helpers_project()
     wheels = sorted((ROOT / "dist").glob(f"{name.replace('-', '_')}-{version}-*.whl"))
     assert len(wheels) == 1, "run `nox -s wheel` (nox -s unit and tests build it)"
     return wheels[0]
@@ -86,7 +86,7 @@ def test_a_version_of_the_helpers_holds_one_content():
     """Readers' notebooks install the wheel by its version: a change of the
     helpers or of the site's results needs a new version, which `nox -s record`
     records (tests/records/wheel.json)."""
-    version = helpers_requirement().split("==")[1]
+    _, version = helpers_project()
     recorded = records.read_record("wheel")
     assert version in recorded, "run `nox -s record` and commit tests/records/"
     assert recorded[version] == records.wheel_content(), (

@@ -4,22 +4,23 @@
 
 On a stock machine, PyPI's ``torch`` for Linux is the CUDA build, which pulls
 NVIDIA's libraries. PyTorch publishes its CPU wheels on a page of its own
-(``torch-cpu-wheels`` in pyproject.toml), and the noxfile adds that page to
-``PIP_FIND_LINKS`` for every pip it runs: pip then sees torch's CPU build beside
-PyPI's, and takes it, as ``2.13.0+cpu`` is newer than ``2.13.0`` and the pin
+(``torch-cpu-wheels`` in pyproject.toml), and the noxfile adds that page to the
+find-links of every uv and pip it runs: they then see torch's CPU build beside
+PyPI's, and take it, as ``2.13.0+cpu`` is newer than ``2.13.0`` and the pin
 ``==2.13.0`` admits it. Every other package still comes from PyPI.
 
-This asks pip to resolve what the tests install (the site's, docs', tests' and
-browser extras) as nox does, with ``--dry-run --report``, prints what it would
-install, and fails when that has a torch other than the CPU build, or any
-``nvidia-*`` package. Run it with ``PIP_CONFIG_FILE=/dev/null`` to see what a
-machine without pip configuration of its own resolves.
+This asks uv, which makes nox's environments, to resolve what the tests install
+(the site's, docs', tests' and browser extras) into an empty environment, with
+``--dry-run``; it prints what uv would install, and fails when that has a torch
+other than the CPU build, or any ``nvidia-*`` package. It needs uv installed
+beside the Python that runs it, as the README's commands install it beside nox.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -32,6 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]  # stdlib only: the noxfile imports t
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 TORCH_CPU_WHEELS = PYPROJECT["tool"]["keras-trainable-guide"]["torch-cpu-wheels"]
 EXTRAS = "site,docs,test,browser"
+# A line of `uv pip install --dry-run`: " + torch==2.13.0+cpu".
+WOULD_INSTALL = re.compile(r"^ \+ ([\w.-]+)==(\S+)", re.M)
 
 
 def reachable(url: str, timeout: float = 3.0) -> bool:
@@ -43,45 +46,41 @@ def reachable(url: str, timeout: float = 3.0) -> bool:
     return True
 
 
-def pip_find_links(reach=reachable) -> str:
-    """``PIP_FIND_LINKS`` with PyTorch's CPU wheels added, where this machine can
-    reach them: what the noxfile sets for every pip it runs. A machine that cannot
-    (a registry mirror only) keeps its own links: pip would retry the page for
-    every package, for minutes, and then take PyPI's torch all the same."""
-    links = [os.environ.get("PIP_FIND_LINKS")]
+def find_links(reach=reachable) -> dict[str, str]:
+    """The find-links of pip and uv with PyTorch's CPU wheels added, where this
+    machine can reach them: what the noxfile sets for every installer it runs. A
+    machine that cannot (a registry mirror only) keeps its own links: an installer
+    would retry the page for every package, and then take PyPI's torch all the
+    same."""
+    links = os.environ.get("PIP_FIND_LINKS", "").split()
     if reach(TORCH_CPU_WHEELS):
         links.append(TORCH_CPU_WHEELS)
-    return " ".join(filter(None, links))
+    return {"PIP_FIND_LINKS": " ".join(links), "UV_FIND_LINKS": ",".join(links)}
 
 
-def resolve(report: Path) -> list[dict]:
-    """What pip would install for the tests, from scratch, in this environment's
-    configuration, with PyTorch's CPU wheels in view as nox has them."""
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "--dry-run",
-            "--ignore-installed",
-            "--quiet",
-            "--report",
-            str(report),
-            "-e",
-            f"{ROOT}[{EXTRAS}]",
-        ],
-        check=True,
-        env={**os.environ, "PIP_FIND_LINKS": pip_find_links()},
-    )
-    return json.loads(report.read_text(encoding="utf-8"))["install"]
+def resolve() -> list[dict]:
+    """What uv would install for the tests into an empty environment, with
+    PyTorch's CPU wheels in view as nox has them."""
+    uv = [sys.executable, "-m", "uv"]
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([*uv, "venv", "-q", folder], check=True)
+        shown = subprocess.run(
+            [*uv, "pip", "install", "--dry-run", "--python", folder]
+            + ["-e", str(ROOT / "snippets"), "-e", f"{ROOT}[{EXTRAS}]"],
+            check=True,
+            capture_output=True,
+            text=True,
+            env={**os.environ, **find_links()},
+        )
+    found = WOULD_INSTALL.findall(shown.stdout + shown.stderr)
+    return [{"name": name, "version": version} for name, version in found]
 
 
 def problems(installs: list[dict]) -> list[str]:
     """What makes the resolution heavy: a CUDA torch, NVIDIA's packages."""
     found = []
     for item in installs:
-        name, version = item["metadata"]["name"], item["metadata"]["version"]
+        name, version = item["name"], item["version"]
         if name.lower().startswith("nvidia-"):
             found.append(f"{name} {version}")
         if name.lower() == "torch" and not version.endswith("+cpu"):
@@ -90,15 +89,14 @@ def problems(installs: list[dict]) -> list[str]:
 
 
 def main(arguments: list[str]) -> int:
-    with tempfile.TemporaryDirectory() as folder:
-        report = Path(arguments[0]) if arguments else Path(folder) / "report.json"
-        installs = resolve(report)
-    for item in sorted(installs, key=lambda item: item["metadata"]["name"].lower()):
-        name, version = item["metadata"]["name"], item["metadata"]["version"]
-        print(f"{name:32} {version:24} {item['download_info']['url']}")
+    installs = resolve()
+    if arguments:
+        Path(arguments[0]).write_text(json.dumps(installs, indent=1), encoding="utf-8")
+    for item in sorted(installs, key=lambda item: item["name"].lower()):
+        print(f"{item['name']:32} {item['version']}")
     found = problems(installs)
     print(f"{len(installs)} packages; heavy: {', '.join(found) or 'none'}")
-    return 1 if found else 0
+    return 1 if found or not installs else 0
 
 
 if __name__ == "__main__":

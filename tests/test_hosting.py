@@ -14,7 +14,7 @@ import sys
 
 import yaml
 
-from guide_build.lean_install import TORCH_CPU_WHEELS, pip_find_links, problems
+from guide_build.lean_install import TORCH_CPU_WHEELS, find_links, problems
 from guide_build.pages import ROOT, pinned
 from guide_build.upstream import compare
 from keras_guide.stacks import MATRIX_RESULTS
@@ -35,20 +35,27 @@ def triggers(name: str) -> dict:
     return workflow(name)[True]
 
 
-def test_every_pip_that_nox_runs_looks_at_pytorchs_cpu_wheels(monkeypatch):
-    """The noxfile sets PIP_FIND_LINKS to this, for every install on every machine;
-    no workflow or builder needs to."""
+def test_every_installer_that_nox_runs_looks_at_pytorchs_cpu_wheels(monkeypatch):
+    """The noxfile sets the find-links of uv and pip to this, for every install on
+    every machine; no workflow or builder needs to."""
     monkeypatch.setenv("PIP_FIND_LINKS", "/opt/wheels")
-    assert pip_find_links(reach=lambda url: True) == f"/opt/wheels {TORCH_CPU_WHEELS}"
-    assert pip_find_links(reach=lambda url: False) == "/opt/wheels"
+    assert find_links(reach=lambda url: True) == {
+        "PIP_FIND_LINKS": f"/opt/wheels {TORCH_CPU_WHEELS}",
+        "UV_FIND_LINKS": f"/opt/wheels,{TORCH_CPU_WHEELS}",
+    }
+    assert find_links(reach=lambda url: False) == {
+        "PIP_FIND_LINKS": "/opt/wheels",
+        "UV_FIND_LINKS": "/opt/wheels",
+    }
     monkeypatch.delenv("PIP_FIND_LINKS")
-    assert pip_find_links(reach=lambda url: True) == TORCH_CPU_WHEELS
+    assert find_links(reach=lambda url: True)["UV_FIND_LINKS"] == TORCH_CPU_WHEELS
     assert TORCH_CPU_WHEELS == "https://download.pytorch.org/whl/cpu/torch/"
-    assert 'os.environ["PIP_FIND_LINKS"] = pip_find_links()' in (
-        ROOT / "noxfile.py"
-    ).read_text(encoding="utf-8")
+    assert "os.environ.update(find_links())" in (ROOT / "noxfile.py").read_text(
+        encoding="utf-8"
+    )
     for name in ("ci.yml", "pages.yml", "upstream.yml"):
-        assert "PIP_FIND_LINKS" not in workflow(name).get("env", {}), name
+        variables = workflow(name).get("env", {}).keys()
+        assert not {"PIP_FIND_LINKS", "UV_FIND_LINKS"} & variables, name
 
 
 def test_the_torch_pin_admits_the_cpu_build():
@@ -58,7 +65,7 @@ def test_the_torch_pin_admits_the_cpu_build():
 
 def test_the_lean_install_check_fails_on_cuda_torch_and_nvidia_packages():
     def install(name, version):
-        return {"metadata": {"name": name, "version": version}}
+        return {"name": name, "version": version}
 
     assert problems([install("torch", "2.13.0+cpu"), install("numpy", "2.4.6")]) == []
     assert problems([install("torch", "2.13.0"), install("nvidia-nccl-cu13", "2")])
@@ -84,15 +91,15 @@ def cache_steps(name: str) -> list[dict]:
     ]
 
 
-def test_pip_caches_miss_when_a_pin_changes_and_a_prose_edit_executes_nothing():
+def test_uv_caches_miss_when_a_pin_changes_and_a_prose_edit_executes_nothing():
     """jupyter-cache keys each page on its cells and on what its execution reads
     (``snippet_cells``), so the newest cache is always safe to start from: a
     prose edit restores it and re-executes nothing."""
     for name in ("ci.yml", "pages.yml"):
         caches = {cache["path"]: cache for cache in cache_steps(name)}
-        pip = caches["~/.cache/pip"]
-        assert pip["key"] == "pip-${{ hashFiles('pyproject.toml') }}"
-        assert "restore-keys" not in pip
+        packages = caches["~/.cache/uv"]
+        assert packages["key"] == "uv-${{ hashFiles('pyproject.toml') }}"
+        assert "restore-keys" not in packages
         execution = caches["docs/_build/.jupyter_cache"]
         assert execution["key"] == "jupyter-${{ github.sha }}"
         assert execution["restore-keys"] == "jupyter-"

@@ -252,10 +252,14 @@ def page_as_markdown(html: str) -> str:
     ).strip()
 
 
+def conversion_key(html: str) -> str:
+    return hashlib.sha256(CONVERTER + html.encode()).hexdigest()
+
+
 def page_text(html: str, known: dict) -> dict:
     """A page's summary and Markdown, converted again only when its HTML changed
     (converting every page took most of a rebuild that changed nothing)."""
-    key = hashlib.sha256(CONVERTER + html.encode()).hexdigest()
+    key = conversion_key(html)
     if known.get("html") != key:
         description = BeautifulSoup(html, "html.parser").select_one(
             'meta[name="description"]'

@@ -7,7 +7,13 @@ import xml.etree.ElementTree as ElementTree
 
 import nbformat
 from fontTools.ttLib import TTFont
-from reader_site import ICON_CLASS, ICON_RULE, page_as_markdown
+from reader_site import (
+    ICON_CLASS,
+    ICON_RULE,
+    conversion_key,
+    page_as_markdown,
+    page_text,
+)
 from site_files import (
     HTML,
     SITE_PATH,
@@ -78,14 +84,27 @@ def test_llms_txt_lists_every_page_and_llms_full_has_their_executed_text():
 
 
 def test_llms_full_is_the_pages_as_built_now_not_a_stale_conversion():
-    """The build converts a page again only when its HTML changed: what it
-    reuses must equal a conversion of the HTML on disk."""
+    """The build converts a page again only when its HTML or the converter changed:
+    each conversion in llms-full.txt was made from the HTML on disk, by this
+    converter (the key of each, checked here without converting again)."""
     full = (HTML / "llms-full.txt").read_text(encoding="utf-8")
+    texts = json.loads((HTML / ".doctrees" / "text_for_tools.json").read_bytes())
     for page in all_pages():
         html = (HTML / f"{page}.html").read_text(encoding="utf-8")
-        assert (
-            f"{page_as_markdown(html)}\n\nSource: {site_url()}{page}.html\n" in full
-        ), page
+        assert texts[page]["html"] == conversion_key(html), page
+        assert f"{texts[page]['markdown']}\n\nSource: {site_url()}{page}.html\n" in full
+
+
+def test_a_page_is_converted_again_when_its_html_changes_and_only_then():
+    first = page_text("<meta name=description content=A><article>one</article>", {})
+    html = "<meta name=description content=A><article>two</article>"
+    assert page_text(html, first) == {
+        "html": conversion_key(html),
+        "summary": "A",
+        "markdown": page_as_markdown(html),
+    }
+    reused = {**first, "html": conversion_key(html)}
+    assert page_text(html, reused)["markdown"] == "one"
 
 
 def test_every_page_that_proves_claims_offers_its_notebook_with_the_builds_outputs():

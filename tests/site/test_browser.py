@@ -22,6 +22,7 @@ from site_files import (
     built_html,
     built_pages,
     code_cells,
+    executed_pages,
 )
 
 from keras_guide.stacks import SITE_STACK
@@ -125,8 +126,14 @@ def contrast_violations(page, name: str, scheme: str) -> list[str]:
 def test_page_loads_cleanly_stays_on_localhost_and_is_accessible(visit, built_page):
     """One load per page: no console error, no failed request, none outside
     localhost; no serious or critical accessibility violation, and enough contrast
-    in the light scheme and in the dark."""
-    opened = visit(f"{built_page}.html", viewport=DESKTOP, color_scheme="light")
+    in the light scheme and in the dark; a code cell's copy button copies its code
+    and nothing else."""
+    opened = visit(
+        f"{built_page}.html",
+        viewport=DESKTOP,
+        color_scheme="light",
+        permissions=CLIPBOARD,
+    )
     screenshot(opened, built_page, "desktop")
     assert opened.console_errors == []
     assert opened.failed_requests == []
@@ -134,6 +141,19 @@ def test_page_loads_cleanly_stays_on_localhost_and_is_accessible(visit, built_pa
     assert serious_violations(opened.page, built_page, "rules", ALL_BUT_CONTRAST) == []
     assert contrast_violations(opened.page, built_page, "light") == []
     assert contrast_violations(opened.page, built_page, "dark") == []
+    if built_page in executed_pages():
+        first_cell = "".join(code_cells(built_page)[0]["source"])
+        assert copied_from_the_first_cell(opened.page).strip() == first_cell.strip()
+
+
+def copied_from_the_first_cell(page) -> str:
+    """What the first code cell's copy button copies; no output has one."""
+    assert page.locator(".cell_output button.copybtn").count() == 0, (
+        "outputs have copy buttons"
+    )
+    page.locator(".cell_input").first.hover()
+    page.locator(".cell_input button.copybtn").first.click()
+    return page.evaluate("navigator.clipboard.readText()")
 
 
 def test_the_contrast_check_finds_one_faint_token_among_its_twins(visit):
@@ -238,17 +258,6 @@ def test_theme_switch_changes_the_colour_scheme(visit):
     assert seen["auto"] == seen["dark"], (
         "System Settings does not follow the system's dark scheme"
     )
-
-
-def test_copy_button_copies_a_cells_code_and_nothing_else(visit, page):
-    opened = visit(f"{page}.html", viewport=DESKTOP, permissions=CLIPBOARD)
-    assert opened.page.locator(".cell_output button.copybtn").count() == 0, (
-        "outputs have copy buttons"
-    )
-    opened.page.locator(".cell_input").first.hover()
-    opened.page.locator(".cell_input button.copybtn").first.click()
-    copied = opened.page.evaluate("navigator.clipboard.readText()")
-    assert copied.strip() == "".join(code_cells(page)[0]["source"]).strip()
 
 
 def first_doctest_block(page: str) -> int | None:

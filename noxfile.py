@@ -51,8 +51,11 @@ os.environ["UV_COMPILE_BYTECODE"] = "1"
 nox.options.reuse_venv = "yes"
 nox.options.sessions = ["tests"]
 
-# -j auto: independent pages execute in parallel kernels, one per core.
-SPHINX_OPTIONS = ["-n", "-W", "--keep-going", "-j", "auto"]
+# Independent pages execute in parallel kernels, one more than there are cores:
+# each kernel computes on one thread (docs/conf.py), and a core has work while a
+# kernel starts up.
+KERNELS = (os.cpu_count() or 1) + 1
+SPHINX_OPTIONS = ["-n", "-W", "--keep-going", "-j", str(KERNELS)]
 SPHINX_ARGS = ["-b", "html", *SPHINX_OPTIONS, "docs", "docs/_build/html"]
 PYPROJECT = nox.project.load_toml("pyproject.toml")
 # Every uv and pip that nox runs, and those it starts (the matrix's environments),

@@ -124,7 +124,7 @@ nb_render_markdown_format = "myst"
 # them find the kernel profile (docs/_ipython) that quiets their start-up too.
 os.environ["TF_CPP_MIN_LOG_LEVEL"] = "3"
 os.environ["IPYTHONDIR"] = str(DOCS / "_ipython")
-# The build runs one kernel per core (-j auto), so each computes on one thread:
+# nox runs about one kernel per core (-j), so each computes on one thread:
 # TensorFlow's and PyTorch's pools of one per core would compete for the cores.
 # On 2 cores, the two longest pages ran 5% and 12% faster.
 os.environ.setdefault("TF_NUM_INTRAOP_THREADS", "1")

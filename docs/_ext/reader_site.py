@@ -39,7 +39,11 @@ from claim_index import committed_scopes, scope_text, toctree_order
 from jupyter_cache import get_cache
 from markdownify import markdownify
 
-from guide_build.notebooks import notebook_pages, published_notebook
+from guide_build.notebooks import (
+    helpers_requirement,
+    notebook_pages,
+    published_notebook,
+)
 
 COLAB = "https://colab.research.google.com/github"
 SITEMAP = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -393,6 +397,9 @@ def subset_icon_fonts(app, exception) -> None:
 
 
 def setup(app):
+    # Every page's notebook installs the helpers' wheel by its version: a new
+    # version writes every page again, executing none.
+    app.add_config_value("helpers_requirement", helpers_requirement(), "html")
     app.connect("source-read", forget_old_glue)
     app.connect("doctree-read", restore_cached_outputs)
     app.connect("html-page-context", offer_notebook)

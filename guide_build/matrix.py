@@ -36,7 +36,7 @@ from guide_build.run import (
     run_in_subprocess,
     stack_requirements,
 )
-from guide_build.venvs import environment, overlay
+from guide_build.venvs import environment, overlay, python_of_version
 from keras_guide.registry import claims_in
 from keras_guide.stacks import MATRIX_RESULTS, STACKS
 
@@ -70,7 +70,8 @@ def stack_python(stack_name: str) -> str:
             ["uninstall", "--yes", "keras"],
             ["install", "--force-reinstall", "--no-deps", *keras],
         ]
-    return environment(ROOT / ".nox" / f"stack-{stack_name}", installs)
+    base = python_of_version(stack.python) if stack.python else sys.executable
+    return environment(ROOT / ".nox" / f"stack-{stack_name}", installs, base=base)
 
 
 def read_result(stack_name: str) -> dict | None:

@@ -15,22 +15,46 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+from glob import glob
+from os.path import expanduser
 from pathlib import Path
 
 
-def environment(venv: Path, installs: list[list[str]], keep: bool = True) -> str:
-    """The interpreter of ``venv``, made with each pip command of ``installs`` in
-    turn. With ``keep``, an environment made from the same commands is reused."""
+def environment(
+    venv: Path, installs: list[list[str]], keep: bool = True, base: str = sys.executable
+) -> str:
+    """The interpreter of ``venv``, a virtual environment of the Python ``base``,
+    made with each pip command of ``installs`` in turn. With ``keep``, an
+    environment made from the same Python and commands is reused."""
     python = str(venv / "bin" / "python")
     stamp = venv / "installed-with"
-    recipe = "\n".join(" ".join(install) for install in installs)
+    recipe = "\n".join([base, *(" ".join(install) for install in installs)])
     if keep and stamp.exists() and stamp.read_text(encoding="utf-8") == recipe:
         return python
-    subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+    subprocess.run([base, "-m", "venv", "--clear", str(venv)], check=True)
     for install in [["install", "--upgrade", "pip"], *installs]:
         subprocess.run([python, "-m", "pip", "-q", *install], check=True)
     stamp.write_text(recipe, encoding="utf-8")
     return python
+
+
+def python_of_version(version: str) -> str:
+    """A Python ``version`` ("3.13") of this machine: on the path, or installed by
+    pyenv (whose shim on the path runs only the version it is set to)."""
+    pattern = f"~/.pyenv/versions/{version}.*/bin/python{version}"
+    candidates = [shutil.which(f"python{version}"), *sorted(glob(expanduser(pattern)))]
+    major, minor = version.split(".")
+    wanted = f"import sys; sys.exit(sys.version_info[:2] != ({major}, {minor}))"
+    for candidate in filter(None, candidates):
+        if (
+            subprocess.run([candidate, "-c", wanted], capture_output=True).returncode
+            == 0
+        ):
+            return candidate
+    raise SystemExit(
+        f"Python {version} is missing: install it (pyenv install {version}, or your "
+        "distribution's package) to run the stacks that need it."
+    )
 
 
 def overlay(folder: Path, requirements: list[str]) -> Path:

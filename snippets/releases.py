@@ -178,3 +178,38 @@ claim(
     observed=unlike,
     expected={},
 )
+
+# %% colab-2026
+# Colab's Python since August 2026 against the site's own Python, with the same
+# TensorFlow and Keras.
+COLAB_2026 = "colab-2026-tf"
+versions = results[COLAB_2026]["versions"]
+display(
+    pd.DataFrame(
+        {
+            STACKS[name].label: results[name]["versions"]
+            for name in (COLAB_2026, SITE_STACK)
+        }
+    ).T[["python", "tensorflow", "keras"]]
+)
+ran_on_colab_2026 = {
+    claim_id: outcome
+    for claim_id, outcome in results[COLAB_2026]["claims"].items()
+    if outcome["status"] != "not applicable"
+}
+unlike_2026 = {
+    claim_id: (outcome["status"], results[SITE_STACK]["claims"][claim_id]["status"])
+    for claim_id, outcome in ran_on_colab_2026.items()
+    if outcome != results[SITE_STACK]["claims"][claim_id]
+}
+glue("colab-2026-python", versions["python"].rsplit(".", 1)[0])
+glue("colab-2026-ran", len(ran_on_colab_2026))
+print("of them with another outcome than on the site's own Python:", unlike_2026)
+claim(
+    "RELEASES-COLAB-2026-AS-SITE",
+    "On Python 3.13, Colab's Python since August 2026, with the site's TensorFlow "
+    "and Keras, every claim that runs there has the outcome it has on the site's "
+    "own Python.",
+    observed=(versions["python"].startswith("3.13."), unlike_2026),
+    expected=(True, {}),
+)

@@ -77,11 +77,12 @@ def stacks_named(statement: str) -> set[str]:
     backends it names; every stack for what it does not name.
 
     >>> sorted(stacks_named("On Keras 3.15 with TensorFlow, fit() ..."))
-    ['keras3-tf']
+    ['colab-2026-tf', 'keras3-tf']
     >>> sorted(stacks_named("In Keras 3.13 to 3.14, a frozen layer ..."))
     ['keras3.13-tf', 'keras3.14-tf']
-    >>> sorted(stacks_named("Since Keras 3.14, ..."))
-    ['keras-next-tf', 'keras3-jax', 'keras3-tf', 'keras3-torch', 'keras3.14-tf']
+    >>> sorted(stacks_named("Since Keras 3.14, ..."))  # doctest: +NORMALIZE_WHITESPACE
+    ['colab-2026-tf', 'keras-next-tf', 'keras3-jax', 'keras3-tf', 'keras3-torch',
+     'keras3.14-tf']
     >>> sorted(stacks_named("On Keras 3.12 and later, except 3.13 to 3.15, ..."))
     ['keras-next-tf', 'keras3.12-tf']
     >>> "keras3.7-tf" in stacks_named("In Keras 3, a frozen layer ...")
@@ -105,6 +106,7 @@ def stacks_named(statement: str) -> set[str]:
 
 def test_a_statement_names_the_versions_its_wording_needs():
     assert stacks_named("Keras 2 (tf-keras) and Keras 3.15 agree.") == {
+        "colab-2026-tf",
         "keras2-tf",
         "keras3-tf",
         "keras3-jax",

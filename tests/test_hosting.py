@@ -127,6 +127,9 @@ def test_the_record_workflow_runs_one_job_per_stack_of_the_table():
         "${{ fromJSON(needs.stacks.outputs.stacks) }}"
     )
     assert stack["strategy"]["fail-fast"] is False
+    # A stack that runs on a Python of its own gets a job on that Python.
+    assert stack["container"] == "python:${{ matrix.stack.python }}-bookworm"
+    assert "s.python or" in commands(jobs["stacks"])
     assert 'nox -s matrix -- --update "$STACK"' in commands(stack)
     assert "nox -s record" in commands(jobs["records"])
     assert {"workflow_dispatch"} == set(triggers("record.yml"))

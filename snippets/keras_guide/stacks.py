@@ -47,6 +47,8 @@ class Stack:
     # The record it belongs to: the claim matrix (``nox -s matrix``) or the
     # release sweep (``nox -s sweep``).
     group: str = "matrix"
+    # The Python its own environment runs on ("3.13"); None: the one running nox.
+    python: str | None = None
 
     @property
     def environment(self) -> dict[str, str]:
@@ -152,6 +154,20 @@ SWEEP = (
         upstream=None,
         shared=False,
         group="sweep",
+    ),
+    # Google Colab since August 2026 (googlecolab/colabtools#6081): Python 3.13,
+    # for which TensorFlow 2.19 has no wheels; the newest TensorFlow and Keras that
+    # install there, the site's own pins.
+    Stack(
+        "colab-2026-tf",
+        "Keras 3.15 on TensorFlow 2.21 and Python 3.13, Colab's Python since 2026-08",
+        keras="keras",
+        backend="tensorflow",
+        extras=("tensorflow",),
+        hidden=(),
+        upstream=None,
+        group="sweep",
+        python="3.13",
     ),
 )
 STACKS = {stack.id: stack for stack in (*MATRIX, *SWEEP)}

@@ -63,9 +63,9 @@ def test_the_navigation_is_made_from_the_table():
     assert "{toctree}" not in "".join(p.read_text() for p in DOCS.glob("*.md"))
 
 
-def test_the_readme_lists_the_pages_in_the_order_of_the_table():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    table = readme.split("## What is inside", 1)[1].split("\n\n", 2)[1]
+def test_contributing_lists_the_pages_in_the_order_of_the_table():
+    text = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    table = text.split("## What is inside", 1)[1].split("\n\n", 2)[1]
     listed = [
         name
         for row in table.splitlines()[2:]

@@ -43,10 +43,24 @@ def test_read_the_docs_builds_with_the_readme_docs_command():
     assert f"- {docs_command}\n" in (ROOT / ".readthedocs.yaml").read_text()
 
 
+def test_the_readme_is_a_front_door():
+    """What the site is, where to read it, Colab, the two commands, the licence and
+    where to go next, in at most 800 words; the rest is in CONTRIBUTING.md."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.split()) <= 800
+    assert re.findall(r"^## (.+)$", readme, re.M) == [
+        "Read it",
+        "Run a page in Colab",
+        "Two commands",
+        "Where to go next",
+    ]
+    assert "(CONTRIBUTING.md)" in readme and "**Licence.**" in readme
+
+
 def test_the_table_of_paths_names_every_folder_and_file_of_the_project():
-    """Every top-level entry and every folder of docs/ is in the README's table
+    """Every top-level entry and every folder of docs/ is in CONTRIBUTING's table
     of what the project holds, and every path the table names exists."""
-    table = (ROOT / "README.md").read_text().split("## How it is built", 1)[1]
+    table = (ROOT / "CONTRIBUTING.md").read_text().split("## How it is built", 1)[1]
     named = re.findall(r"^\| `([^`]+)`", table, re.M)
     entries = [
         path.name + ("/" if path.is_dir() else "")

@@ -81,3 +81,13 @@ def test_the_build_starts_the_long_pages_first_one_page_per_task():
     tasks = one_page_per_task(list(PAGES), nproc=2)
     assert tasks[: len(long)] == [[page] for page in long]
     assert sorted(task for (task,) in tasks) == sorted(PAGES)
+
+
+def test_the_landing_page_answers_the_learners_words_before_any_release():
+    """The question that started the site took `training=False` to mean "do not
+    keep the batch statistics in memory": the first answer says what it changes,
+    and that memory is not it, before it names a release."""
+    index = (DOCS / "index.md").read_text(encoding="utf-8")
+    first = index.split(":::{container} learner-answer", 2)[1]
+    assert "not what they keep in memory" in first
+    assert first.index("memory") < first.index("Keras 3.0")

@@ -209,7 +209,9 @@ class ResolveClaims(SphinxPostTransform):
 
     def run(self, **kwargs) -> None:
         claims = _claims(self.env)
-        scopes = committed_scopes(self.app)
+        # Sphinx's own post-transforms reach the application through the
+        # environment: SphinxTransform.app is deprecated (Sphinx 11).
+        scopes = committed_scopes(self.env._app)
         for badge in self.document.findall(_is_claim):
             if where := scopes.get(badge["claim_id"]):
                 badge[0] += [
@@ -229,7 +231,9 @@ class ResolveClaims(SphinxPostTransform):
                 node.replace_self(nodes.inline("", scope_text(scopes, claim_id)))
                 continue
             claim = claims[claim_id]
-            uri = self.app.builder.get_relative_uri(self.env.docname, claim["docname"])
+            uri = self.env._app.builder.get_relative_uri(
+                self.env.docname, claim["docname"]
+            )
             node.replace_self(
                 claim_mark(
                     claim_id=claim_id,
@@ -272,7 +276,7 @@ class ResolveClaims(SphinxPostTransform):
         listed = {
             claim_id: proved[claim_id] for claim_id in known if claim_id in proved
         }
-        builder, here = self.app.builder, self.env.docname
+        builder, here = self.env._app.builder, self.env.docname
         for claim_id, claim in sorted(listed.items(), key=rank):
             title = link_title(claim["statement"], scopes.get(claim_id))
             page_title = self.env.titles[claim["docname"]].astext()

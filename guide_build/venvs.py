@@ -46,10 +46,8 @@ def python_of_version(version: str) -> str:
     major, minor = version.split(".")
     wanted = f"import sys; sys.exit(sys.version_info[:2] != ({major}, {minor}))"
     for candidate in filter(None, candidates):
-        if (
-            subprocess.run([candidate, "-c", wanted], capture_output=True).returncode
-            == 0
-        ):
+        ran = subprocess.run([candidate, "-c", wanted], capture_output=True)
+        if ran.returncode == 0:
             return candidate
     raise SystemExit(
         f"Python {version} is missing: install it (pyenv install {version}, or your "

@@ -4,11 +4,16 @@ and the upstream check moves it by the group it names."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import tomllib
+
+import pytest
 
 from guide_build.pages import ROOT, pinned
 from guide_build.prepare_stack import MAY_BE_MISSING
 from guide_build.upstream import UPSTREAMS
+from guide_build.venvs import python_of_version
 from keras_guide.stacks import (
     BACKENDS,
     HIDEABLE,
@@ -62,3 +67,13 @@ def test_the_site_is_built_on_a_stack_of_its_own_environment():
 
 def test_every_stack_and_no_other_has_committed_results():
     assert sorted(path.stem for path in MATRIX_RESULTS.iterdir()) == sorted(STACKS)
+
+
+def test_a_stack_runs_on_the_python_it_names_or_the_run_says_what_to_install():
+    running = f"{sys.version_info.major}.{sys.version_info.minor}"
+    found = python_of_version(running)
+    version = "import sys; print(*sys.version_info[:2], sep='.')"
+    assert subprocess.check_output([found, "-c", version], text=True).strip() == running
+    with pytest.raises(SystemExit, match="Python 3.99 is missing: install it"):
+        python_of_version("3.99")
+    assert {stack.python for stack in STACKS.values()} == {None, "3.13"}
